@@ -1,0 +1,237 @@
+// Package cmd is spark's command line: it parses flags, decides on colour and terminals, and
+// composes the edit, llm and shell libraries into commands. Nothing outside package main calls
+// os.Exit; Main returns the exit code.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, as documented in the README.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
+)
+
+// errInterrupted reports that the user interrupted the command; it maps to exit 130.
+var errInterrupted = errors.New("interrupted")
+
+// usageError is a mistake in the command line; it maps to exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitCode is an error that asks for a particular exit code without a message of its own (the
+// command already printed what the user needs, like a failing child's status).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// commands lists the constructors of spark's subcommands, one file each.
+var commands = []func(*env) *cli.Command{
+	newEditCommand,
+	newUndoCommand,
+}
+
+// env is what every command shares: the streams and the environment lookup.
+type env struct {
+	streams Streams
+	getenv  func(string) string
+}
+
+// Main runs spark with the given arguments (args[0] is the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, st Streams) int {
+	return run(ctx, args, st, os.Getenv)
+}
+
+func run(ctx context.Context, args []string, st Streams, getenv func(string) string) int {
+	st.Color = colorWanted(getenv, st.OutTTY)
+	e := &env{streams: st, getenv: getenv}
+	app := newApp(e)
+	err := app.RunContext(ctx, reorderFlags(app, args))
+	return report(ctx, st, err)
+}
+
+// report prints err once, as "spark: ...", and maps it to an exit code.
+func report(ctx context.Context, st Streams, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var code exitCode
+	var usage *usageError
+	switch {
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, errInterrupted) || (ctx.Err() != nil && errors.Is(err, context.Canceled)):
+		fmt.Fprintln(st.Err, "spark: interrupted")
+		return ExitInterrupted
+	case errors.As(err, &usage):
+		fmt.Fprintf(st.Err, "spark: %s\n", usage.msg)
+		return ExitUsage
+	}
+	if isFlagError(err) {
+		fmt.Fprintf(st.Err, "spark: %s\n", err)
+		return ExitUsage
+	}
+	fmt.Fprintf(st.Err, "spark: %s\n", err)
+	return ExitFailure
+}
+
+// isFlagError recognises urfave/cli's own parse errors, which it returns as plain errors.
+func isFlagError(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "flag provided but not defined") ||
+		strings.HasPrefix(s, "invalid value") ||
+		strings.Contains(s, "flag needs an argument") ||
+		strings.HasPrefix(s, "No help topic for")
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:                 "spark",
+		Usage:                "stream minimal, interruptible code edits from a coding model",
+		Version:              version(),
+		Reader:               e.streams.In,
+		Writer:               e.streams.Out,
+		ErrWriter:            e.streams.Err,
+		EnableBashCompletion: true,
+		HideHelpCommand:      false,
+		// Errors are printed once, by report; urfave must not print or exit on its own.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageErrorf("%s", err)
+		},
+		Description: `spark makes a coding model feel like a collaborator you steer: edits stream in
+as a live diff, apply atomically as a patch, and stop cleanly on Ctrl-C.
+
+Examples:
+   spark edit main.go "rename x to y"
+   spark edit 'cmd/**/*.go' "use errors.Is instead of =="
+   spark edit parse.go:120-160 "handle the empty input"
+   spark edit --dry-run util.go "add a doc comment to Split"
+   spark undo
+
+Model: OPENAI_API_KEY, OPENAI_BASE_URL and SPARK_MODEL (or --model, --base-url, or
+$XDG_CONFIG_HOME/spark/config.toml). With neither key nor base URL, a local ollama on
+127.0.0.1:11434 is used when it answers.
+
+Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted.`,
+	}
+	for _, c := range commands {
+		app.Commands = append(app.Commands, c(e))
+	}
+	for _, c := range app.Commands {
+		if c.OnUsageError == nil {
+			c.OnUsageError = app.OnUsageError
+		}
+	}
+	return app
+}
+
+// version reports the module version from the build info, with the VCS revision when built from
+// a checkout.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if (v == "" || v == "(devel)") && rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		return "devel-" + rev + dirty
+	}
+	if v == "" {
+		return "(devel)"
+	}
+	return v
+}
+
+// reorderFlags lets flags follow the positional arguments of a subcommand, as in
+// `spark edit main.go "fix it" --dry-run`, which urfave/cli v2 would otherwise treat as arguments.
+// Only names the subcommand defines are moved; everything after "--" is left alone.
+func reorderFlags(app *cli.App, args []string) []string {
+	if len(args) < 3 {
+		return args
+	}
+	var sub *cli.Command
+	for _, c := range app.Commands {
+		if c.HasName(args[1]) {
+			sub = c
+		}
+	}
+	if sub == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range sub.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	var flags, rest []string
+	rest = append(rest, args[:2]...)
+	var positional []string
+	for i := 2; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i:]...)
+			break
+		}
+		name, hasValue := flagName(a)
+		val, known := takesValue[name]
+		if !known {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		if val && !hasValue && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	rest = append(rest, flags...)
+	return append(rest, positional...)
+}
+
+// flagName returns the name of a flag argument ("--model=x" -> "model", true) or "" for a
+// non-flag. A lone "-" is stdin, not a flag.
+func flagName(a string) (string, bool) {
+	if len(a) < 2 || a[0] != '-' {
+		return "", false
+	}
+	a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+	if a == "" {
+		return "", false
+	}
+	if i := strings.IndexByte(a, '='); i >= 0 {
+		return a[:i], true
+	}
+	return a, false
+}
