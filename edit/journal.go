@@ -1,0 +1,192 @@
+package edit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// ErrNothingToUndo is returned by Undo when there is no journal, or when every file in it is
+// already back as it was before the edit.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
+// UndoConflictError reports a file that changed after the edit that Undo would revert, so that
+// restoring it would lose the later change.
+type UndoConflictError struct {
+	Path string
+}
+
+// Error says which file changed and that nothing was restored; the caller names the operation.
+func (e *UndoConflictError) Error() string {
+	return e.Path + " changed after the last edit; nothing restored"
+}
+
+// journal is the undo record of the last edit. It is one file, replaced atomically, so that it is
+// always a whole record of one edit.
+type journal struct {
+	Version int           `json:"version"`
+	Time    time.Time     `json:"time"`
+	Files   []journalFile `json:"files"`
+}
+
+type journalFile struct {
+	Path      string      `json:"path"`
+	Real      string      `json:"real"`
+	Mode      fs.FileMode `json:"mode"`
+	Old       []byte      `json:"old"`        // the whole content before the edit
+	NewSHA256 string      `json:"new_sha256"` // of the content the edit wrote
+}
+
+func journalPath(stateDir string) string {
+	return filepath.Join(stateDir, "undo", "last.json")
+}
+
+// Record saves the undo journal for changes in stateDir/undo/, replacing the previous one
+// atomically: for each file its Real path, Path, mode, the whole old content and a hash of the new
+// content. Changes whose New equals the old content are left out; when none is left the previous
+// journal stays. The directories are created 0700 and the journal is 0600, fsynced. Commit calls
+// Record itself right before its renames when given a state directory; call it directly only for
+// files written another way. It returns an error when a change has no Target or the journal cannot
+// be written.
+func Record(stateDir string, changes []Change) error {
+	j := journal{Version: 1, Time: time.Now()}
+	for _, c := range changes {
+		t := c.Target
+		if t == nil {
+			return errors.New("record undo journal: change without a target")
+		}
+		if bytes.Equal(c.New, t.Content) {
+			continue
+		}
+		sum := sha256.Sum256(c.New)
+		j.Files = append(j.Files, journalFile{
+			Path:      t.Path,
+			Real:      t.Real,
+			Mode:      t.Mode,
+			Old:       t.Content,
+			NewSHA256: hex.EncodeToString(sum[:]),
+		})
+	}
+	if len(j.Files) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("record undo journal: %w", err)
+	}
+	if err := writePrivate(journalPath(stateDir), data); err != nil {
+		return fmt.Errorf("record undo journal: %w", err)
+	}
+	return nil
+}
+
+// Undo restores the files of the last journal in stateDir byte for byte, all-or-nothing, with the
+// same atomic writes as Commit, and returns their paths as they were named for the edit.
+//
+// A file that still holds what the edit wrote is restored; one that already holds its old content
+// is left as it is (so that a journal from an interrupted commit can be finished). If any other
+// file changed after the edit, or was removed, Undo returns an *UndoConflictError naming it and
+// writes nothing. When there is no journal, or nothing in it to restore, it returns
+// ErrNothingToUndo. On success it removes the journal, so a second Undo reports nothing to undo.
+// Other errors come from reading the journal or the files, or from writing.
+func Undo(stateDir string) ([]string, error) {
+	p := journalPath(stateDir)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNothingToUndo
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read undo journal: %w", err)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("read undo journal %s: %w", p, err)
+	}
+	var ws []*write
+	var paths []string
+	for _, f := range j.Files {
+		content, snap, err := readSnapshot(f.Real)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
+			return nil, &UndoConflictError{Path: f.Path}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Path, err)
+		}
+		sum := sha256.Sum256(content)
+		switch {
+		case hex.EncodeToString(sum[:]) == f.NewSHA256:
+		case bytes.Equal(content, f.Old):
+			continue
+		default:
+			return nil, &UndoConflictError{Path: f.Path}
+		}
+		path := f.Path
+		ws = append(ws, &write{
+			path: f.Path,
+			real: f.Real,
+			data: f.Old,
+			old:  content,
+			check: func() error {
+				changed, err := snap.changed()
+				if err != nil {
+					return fmt.Errorf("check %s: %w", path, err)
+				}
+				if changed {
+					return &UndoConflictError{Path: path}
+				}
+				return nil
+			},
+		})
+		paths = append(paths, f.Path)
+	}
+	if len(ws) > 0 {
+		if err := writeAll(ws, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return paths, fmt.Errorf("files restored, but remove undo journal: %w", err)
+	}
+	if len(ws) == 0 {
+		return nil, ErrNothingToUndo
+	}
+	return paths, nil
+}
+
+// readSnapshot reads the regular file p whole and notes its state on disk.
+func readSnapshot(p string) ([]byte, *snapshot, error) {
+	readAt := time.Now()
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, errNotRegular
+	}
+	content, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return content, &snapshot{
+		real:   p,
+		info:   fi,
+		size:   fi.Size(),
+		mtime:  fi.ModTime(),
+		readAt: readAt,
+		sum:    sha256.Sum256(content),
+	}, nil
+}
