@@ -1,0 +1,166 @@
+package llm
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+)
+
+// fail turns the error that ended an attempt into what Stream returns.
+func (s *streamState) fail(ctx, actx context.Context, resp *http.Response, wd *watchdog, err error) error {
+	host := s.c.host
+	switch {
+	case s.userErr != nil:
+		return s.userErr
+	case ctx.Err() != nil:
+		return fmt.Errorf("model request to %s: %w", host, ctx.Err())
+	case wd.fired.Load():
+		return &Error{Kind: KindStalled, Host: host, Status: wd.status, stall: wd.d, bytes: wd.bytes, Err: errStalled,
+			Message: "no data for " + fmtDuration(wd.d), Hint: "the model server may be overloaded; try again"}
+	}
+	var apiErr *openai.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 {
+		msg := apiErr.Message
+		if msg == "" {
+			msg = bodyMessage(apiErr.Response)
+		}
+		e := statusError(host, apiErr.StatusCode, msg, header(apiErr.Response))
+		e.Err = err
+		return e
+	}
+	if resp != nil && resp.StatusCode >= 400 {
+		// An error body not in OpenAI's shape: a proxy's HTML page, vLLM's top-level message.
+		e := statusError(host, resp.StatusCode, bodyMessage(resp), resp.Header)
+		e.Err = err
+		return e
+	}
+	var se *ssestream.StreamError
+	if errors.As(err, &se) {
+		return &Error{Kind: KindServer, Host: host, Message: eventMessage(se.Event.Data), Err: err,
+			Hint: "the model server failed mid-reply; try again"}
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syn) || errors.As(err, &typ) {
+		return &Error{Kind: KindProtocol, Host: host, Message: "invalid chunk: " + err.Error(), Err: err, Hint: protocolHint}
+	}
+	if s.began {
+		return &Error{Kind: KindDropped, Host: host, bytes: wd.bytes, Message: err.Error(), Err: err, Hint: "try again"}
+	}
+	return connectError(host, err)
+}
+
+const protocolHint = "check that the base URL points at an OpenAI-compatible API (it usually ends in /v1)"
+
+// notSSE describes a 200 response in which no chat.completion.chunk was found.
+func notSSE(host string, resp *http.Response, wd *watchdog) *Error {
+	ct := "none"
+	if resp != nil && resp.Header.Get("Content-Type") != "" {
+		ct = resp.Header.Get("Content-Type")
+	}
+	return &Error{Kind: KindProtocol, Host: host, Hint: protocolHint,
+		Message: fmt.Sprintf("not an openai event stream (content-type %s, %d bytes)", ct, wd.bytes)}
+}
+
+// connectError classifies a failure to get any response at all.
+func connectError(host string, err error) *Error {
+	e := &Error{Kind: KindConnect, Host: host, Err: err}
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	var dnsErr *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		e.retry, e.Hint = true, "is the model server running? check the base URL"
+	case errors.As(err, &dnsErr):
+		e.Message = "cannot resolve " + dnsErr.Name + ": " + dnsErr.Err
+		e.retry, e.Hint = dnsErr.IsTimeout || dnsErr.IsTemporary, "check the base URL and the network"
+	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
+		e.Message, e.Hint = "tls handshake failed: "+inner.Error(), "the server's certificate is not trusted"
+	case errors.As(err, &recErr):
+		e.Message, e.Hint = "tls handshake failed: the server does not speak tls", "use http:// for this server"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		e.Message, e.retry = "connection timed out", true
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		e.Message, e.retry = "closed the connection before answering", true
+	default:
+		e.Message = inner.Error()
+	}
+	return e
+}
+
+// bodyMessage extracts a server's error message from the error formats seen in the wild:
+// OpenAI's {"error":{"message":...}}, ollama's {"error":"..."}, vLLM's {"message":...},
+// FastAPI's {"detail":...}; otherwise the start of the body as text.
+func bodyMessage(resp *http.Response) string {
+	if resp == nil || resp.Body == nil {
+		return ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(b, &v) == nil {
+		var inner struct {
+			Message string `json:"message"`
+		}
+		var s string
+		switch {
+		case json.Unmarshal(v.Error, &inner) == nil && inner.Message != "":
+			return inner.Message
+		case json.Unmarshal(v.Error, &s) == nil && s != "":
+			return s
+		case v.Message != "":
+			return v.Message
+		case json.Unmarshal(v.Detail, &s) == nil && s != "":
+			return s
+		case len(v.Detail) > 0:
+			return string(v.Detail)
+		}
+	}
+	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+		return ""
+	}
+	return string(b)
+}
+
+// eventMessage extracts the message of an error event sent inside the stream.
+func eventMessage(data []byte) string {
+	var v struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &v) == nil && v.Error.Message != "" {
+		return v.Error.Message
+	}
+	return strings.TrimSpace(string(data))
+}
+
+func header(resp *http.Response) http.Header {
+	if resp == nil {
+		return nil
+	}
+	return resp.Header
+}
