@@ -139,10 +139,11 @@ func bodyMessage(resp *http.Response) string {
 			return string(v.Detail)
 		}
 	}
-	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
-		return ""
+	text := strings.TrimSpace(string(b))
+	if strings.HasPrefix(text, "<") || strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+		return "" // an HTML error page says no more than the status
 	}
-	return string(b)
+	return text
 }
 
 // eventMessage extracts the message of an error event sent inside the stream.

@@ -79,7 +79,9 @@ func New(cfg Config) *Client {
 		raw = defaultBaseURL
 	}
 	c.base, c.baseErr = url.Parse(raw)
-	if c.baseErr == nil && (c.base.Scheme != "http" && c.base.Scheme != "https" || c.base.Host == "") {
+	if c.baseErr != nil {
+		c.baseErr = fmt.Errorf("invalid base url: %w", c.baseErr)
+	} else if c.base.Scheme != "http" && c.base.Scheme != "https" || c.base.Host == "" {
 		c.baseErr = fmt.Errorf("invalid base url %q: want http:// or https:// and a host", raw)
 	}
 	if c.baseErr != nil {

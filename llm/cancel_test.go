@@ -1,0 +1,114 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spark-cli/spark/llm/llmtest"
+)
+
+// slowReply is a long reply at about 100 chunks a second.
+var slowReply = llmtest.Step{Chunks: llmtest.Split(strings.Repeat("x", 300), 1), ChunkDelay: 10 * time.Millisecond}
+
+// disconnectBound is how soon the server must see a cancelled client go away. The target is
+// milliseconds; the bound is loose for slow, race-instrumented CI machines.
+const disconnectBound = 500 * time.Millisecond
+
+func TestStreamOnDeltaErrorCancels(t *testing.T) {
+	srv := llmtest.NewServer(t, slowReply)
+	stop := errors.New("hunk mismatch")
+	var n int
+	var stopped time.Time
+	res, err := newTestClient(srv).Stream(context.Background(), userMsg("x"), func(string) error {
+		n++
+		if n == 3 {
+			stopped = time.Now()
+			return stop
+		}
+		return nil
+	})
+	returned := time.Now()
+	if !errors.Is(err, stop) {
+		t.Fatalf("Stream error = %v, want the onDelta error", err)
+	}
+	if len(res.Text) != 3 {
+		t.Errorf("Text has %d bytes, want the 3 delivered", len(res.Text))
+	}
+	if d := returned.Sub(stopped); d > 50*time.Millisecond {
+		t.Errorf("Stream returned %v after onDelta failed", d)
+	}
+	at, ok := srv.WaitDisconnect(0, 2*time.Second)
+	if !ok {
+		t.Fatal("server never saw the client disconnect")
+	}
+	if d := at.Sub(stopped); d > disconnectBound {
+		t.Errorf("server saw the disconnect %v after onDelta failed", d)
+	}
+	t.Logf("onDelta error → Stream returned in %v, server saw the disconnect in %v", returned.Sub(stopped), at.Sub(stopped))
+}
+
+func TestStreamContextCancel(t *testing.T) {
+	tests := []struct {
+		name   string
+		step   llmtest.Step
+		after  int           // cancel after this many deltas, or
+		delay  time.Duration // after this long
+		server bool          // the server is mid-reply and must see the disconnect
+	}{
+		{name: "mid-stream", step: slowReply, after: 3, server: true},
+		{name: "before the first token", step: llmtest.Step{Chunks: []string{"late"}, FirstDelay: 10 * time.Second}, delay: 50 * time.Millisecond, server: true},
+		{name: "during retry backoff", step: llmtest.Step{Status: 429, RetryAfter: "3"}, delay: 100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.NewServer(t, tt.step, tt.step)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var cancelled time.Time
+			if tt.delay > 0 {
+				time.AfterFunc(tt.delay, func() { cancelled = time.Now(); cancel() })
+			}
+			n := 0
+			_, err := newTestClient(srv).Stream(ctx, userMsg("x"), func(string) error {
+				if n++; n == tt.after {
+					cancelled = time.Now()
+					cancel()
+				}
+				return nil
+			})
+			returned := time.Now()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Stream error = %v, want errors.Is(err, context.Canceled)", err)
+			}
+			if d := returned.Sub(cancelled); d > 50*time.Millisecond {
+				t.Errorf("Stream returned %v after the cancel", d)
+			}
+			if !tt.server {
+				return
+			}
+			at, ok := srv.WaitDisconnect(0, 2*time.Second)
+			if !ok {
+				t.Fatal("server never saw the client disconnect")
+			}
+			if d := at.Sub(cancelled); d > disconnectBound {
+				t.Errorf("server saw the disconnect %v after the cancel", d)
+			}
+		})
+	}
+}
+
+func TestStreamStallDisconnects(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"a", "b"}, HangAfter: 1})
+	_, err := newTestClient(srv, func(c *Config) { c.StallTimeout = 100 * time.Millisecond }).
+		Stream(context.Background(), userMsg("x"), func(string) error { return nil })
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindStalled {
+		t.Fatalf("Stream = %v, want KindStalled", err)
+	}
+	if _, ok := srv.WaitDisconnect(0, 2*time.Second); !ok {
+		t.Error("server never saw the stalled client go away")
+	}
+}
