@@ -58,7 +58,8 @@ type Client struct {
 	stall     time.Duration
 	retries   int
 	svc       openai.ChatCompletionService
-	predialer *predialer // nil with a caller's HTTPClient
+	predialer *predialer      // nil with a caller's HTTPClient
+	transport *http.Transport // nil with a caller's HTTPClient
 }
 
 // New returns a client for cfg. It does no I/O; an invalid BaseURL is reported by the first
@@ -93,7 +94,8 @@ func New(cfg Config) *Client {
 	hc := cfg.HTTPClient
 	if hc == nil {
 		c.predialer = newPredialer(cfg.RootCAs)
-		hc = &http.Client{Transport: c.predialer.transport()}
+		c.transport = c.predialer.transport()
+		hc = &http.Client{Transport: c.transport}
 	}
 	// openai-go's own retries are off: ours back off for less time, retry only before the
 	// stream began, and classify what they give up on.
@@ -113,3 +115,14 @@ func New(cfg Config) *Client {
 
 // Host returns the host[:port] of the model server, as error messages name it.
 func (c *Client) Host() string { return c.host }
+
+// CloseIdleConnections closes the connections the default transport keeps for reuse, and a
+// pre-dialed connection that no request has claimed. It does nothing with a caller's
+// HTTPClient.
+func (c *Client) CloseIdleConnections() {
+	if c.transport == nil {
+		return
+	}
+	c.transport.CloseIdleConnections()
+	c.predialer.closePending()
+}

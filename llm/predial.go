@@ -38,6 +38,7 @@ func (c *Client) Predial() {
 // pre-dialed connection for their address when there is one.
 type predialer struct {
 	dialer  net.Dialer
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error) // dialer.DialContext; tests add latency
 	tlsConf *tls.Config
 	mu      sync.Mutex
 	pending map[string]*pendingConn // by scheme + " " + host:port
@@ -50,11 +51,13 @@ type pendingConn struct {
 }
 
 func newPredialer(roots *x509.CertPool) *predialer {
-	return &predialer{
+	p := &predialer{
 		dialer:  net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second},
 		tlsConf: &tls.Config{RootCAs: roots, NextProtos: []string{"h2", "http/1.1"}},
 		pending: map[string]*pendingConn{},
 	}
+	p.dial = p.dialer.DialContext
+	return p
 }
 
 // transport returns an HTTP transport dialing through p. Compression is off so that no
@@ -91,7 +94,7 @@ func (p *predialer) start(scheme, addr string) {
 		if scheme == "https" {
 			pc.conn, pc.err = p.tlsDial(ctx, addr)
 		} else {
-			pc.conn, pc.err = p.dialer.DialContext(ctx, "tcp", addr)
+			pc.conn, pc.err = p.dial(ctx, "tcp", addr)
 		}
 		close(pc.done)
 		time.AfterFunc(maxPredialAge, func() {
@@ -100,6 +103,22 @@ func (p *predialer) start(scheme, addr string) {
 			}
 		})
 	}()
+}
+
+// closePending closes every pre-dialed connection that no request has claimed.
+func (p *predialer) closePending() {
+	p.mu.Lock()
+	pending := p.pending
+	p.pending = map[string]*pendingConn{}
+	p.mu.Unlock()
+	for _, pc := range pending {
+		go func() {
+			<-pc.done
+			if pc.conn != nil {
+				pc.conn.Close()
+			}
+		}()
+	}
 }
 
 // take removes and returns the pending dial for key, or nil.
@@ -136,7 +155,7 @@ func (p *predialer) dialContext(ctx context.Context, network, addr string) (net.
 	if conn, err := p.claim(ctx, "http "+addr); conn != nil || err != nil {
 		return conn, err
 	}
-	return p.dialer.DialContext(ctx, network, addr)
+	return p.dial(ctx, network, addr)
 }
 
 func (p *predialer) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -148,7 +167,7 @@ func (p *predialer) dialTLSContext(ctx context.Context, network, addr string) (n
 
 // tlsDial connects and completes the TLS handshake, offering h2 and http/1.1 by ALPN.
 func (p *predialer) tlsDial(ctx context.Context, addr string) (net.Conn, error) {
-	raw, err := p.dialer.DialContext(ctx, "tcp", addr)
+	raw, err := p.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ type Step struct {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
 	body, _ := io.ReadAll(r.Body)
-	rec := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Arrived: arrived, Step: -1}
+	rec := Request{Path: r.URL.Path, Proto: r.Proto, Header: r.Header.Clone(), Body: body, Arrived: arrived, Step: -1}
 	_ = json.Unmarshal(body, &rec.JSON)
 
 	s.mu.Lock()

@@ -11,6 +11,8 @@ package llmtest
 import (
 	"crypto/x509"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +25,7 @@ import (
 // Request is what the server recorded about one request.
 type Request struct {
 	Path         string
+	Proto        string // "HTTP/1.1" or "HTTP/2.0"
 	Header       http.Header
 	Body         []byte         // raw request body
 	JSON         map[string]any // Body decoded; nil if it was not a JSON object
@@ -74,6 +77,15 @@ func NewTLSServer(t testing.TB, steps ...Step) *Server {
 	return s
 }
 
+// NewTLSServerHTTP1 is NewTLSServer offering only HTTP/1.1.
+func NewTLSServerHTTP1(t testing.TB, steps ...Step) *Server {
+	t.Helper()
+	s := newServer(t, steps)
+	s.srv.StartTLS()
+	t.Cleanup(s.Close)
+	return s
+}
+
 // Start is NewServer without a test: unexpected requests are answered with status 500 and
 // recorded with Request.Unexpected set. The caller must Close it. The error is always nil
 // today; it is there so that callers need not change if listening can fail.
@@ -106,6 +118,7 @@ func newServer(t testing.TB, steps []Step) *Server {
 		watchers: map[int][]chan struct{}{},
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // clients that fail TLS on purpose are not news
 	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			s.conns.Add(1)
