@@ -1,0 +1,67 @@
+package patch
+
+import (
+	"fmt"
+	"strings"
+)
+
+// HunkError reports a hunk that cannot be applied to its file. It carries what a model needs to
+// repair the hunk: see RepairHint.
+type HunkError struct {
+	Path    string
+	Hunk    int      // 1-based index of the hunk in its file
+	Reason  string   // "context not found", "ambiguous: 3 matches (lines 10, 40, 70)", ...
+	Line    int      // 1-based file line nearest to where the hunk should be (0 if unknown)
+	Want    string   // the first line of the hunk's Old that does not match at the best candidate position
+	Got     string   // the real line there
+	Nearest []string // a few real lines around the best candidate, formatted "  40| text"
+}
+
+// Error returns one line such as "edit/main.go: hunk 2: context not found near line 40".
+func (e *HunkError) Error() string {
+	var b strings.Builder
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "hunk %d: %s", e.Hunk, e.Reason)
+	if e.Line > 0 && !strings.Contains(e.Reason, "line") {
+		fmt.Fprintf(&b, " near line %d", e.Line)
+	}
+	return b.String()
+}
+
+// RepairHint returns text for the model's repair round: which hunk failed and why, the first
+// line that differs (wanted and found), the nearest real lines with their numbers, and what to
+// do about it.
+func (e *HunkError) RepairHint() string {
+	var b strings.Builder
+	name := e.Path
+	if name == "" {
+		name = "the file"
+	}
+	fmt.Fprintf(&b, "Hunk %d for %s did not apply: %s", e.Hunk, name, e.Reason)
+	if e.Line > 0 && !strings.Contains(e.Reason, "line") {
+		fmt.Fprintf(&b, " near line %d", e.Line)
+	}
+	b.WriteString(".\n")
+	switch {
+	case strings.HasPrefix(e.Reason, "ambiguous"):
+		b.WriteString("The context lines match more than one place. Add context lines that occur only at the intended place, or an @@ line naming the enclosing function or class.\n")
+	case strings.HasPrefix(e.Reason, "overlaps"):
+		b.WriteString("Hunks must not overlap. Merge the two hunks into one.\n")
+	case e.Want != "" || e.Got != "":
+		b.WriteString("First line that differs:\n")
+		fmt.Fprintf(&b, "  wanted: %s\n", describe(e.Want, false))
+		fmt.Fprintf(&b, "  found:  %s\n", describe(e.Got, e.Line == 0 || strings.Contains(e.Reason, "past the end")))
+	}
+	if len(e.Nearest) > 0 {
+		fmt.Fprintf(&b, "Nearest real lines of %s:\n", name)
+		for _, l := range e.Nearest {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString("Copy context lines exactly from the file, including indentation, and send the corrected hunk.\n")
+	return b.String()
+}

@@ -1,0 +1,162 @@
+package patch
+
+import (
+	"fmt"
+	"strings"
+)
+
+// normLines returns the file's lines as compared at level l, computed once.
+func (m *Matcher) normLines(l level) []string {
+	if m.norm[l] == nil {
+		n := make([]string, len(m.lines))
+		for i, s := range m.lines {
+			n[i] = normalize(s, l)
+		}
+		m.norm[l] = n
+	}
+	return m.norm[l]
+}
+
+// indexOf returns, for level l, the positions of each normalized line, built once. It makes a
+// search cost the occurrences of the hunk's rarest line instead of a scan of the file.
+func (m *Matcher) indexOf(l level) map[string][]int {
+	if m.index[l] == nil {
+		norm := m.normLines(l)
+		idx := make(map[string][]int, len(norm))
+		for i, s := range norm {
+			idx[s] = append(idx[s], i)
+		}
+		m.index[l] = idx
+	}
+	return m.index[l]
+}
+
+// find returns the starting lines, at or after lo, where want matches at level l, in order.
+// With atEOF only a match ending at the last line counts.
+func (m *Matcher) find(want []string, l level, lo int, atEOF bool) []int {
+	idx := m.indexOf(l)
+	norm := m.normLines(l)
+	w := make([]string, len(want))
+	key, keyN := 0, -1
+	for i, s := range want {
+		w[i] = normalize(s, l)
+		n := len(idx[w[i]])
+		if n == 0 {
+			return nil
+		}
+		if keyN < 0 || n < keyN {
+			key, keyN = i, n
+		}
+	}
+	var out []int
+	for _, p := range idx[w[key]] {
+		s := p - key
+		if s < lo || s+len(w) > len(norm) || (atEOF && s+len(w) != len(norm)) {
+			continue
+		}
+		ok := true
+		for i := range w {
+			if norm[s+i] != w[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// notFound builds the error for a hunk whose context matches nowhere. The best candidate is the
+// position where most of the hunk's lines agree with the file at the most lenient level; it
+// tells the model where it went wrong.
+func (m *Matcher) notFound(h *Hunk, n int) error {
+	e := &HunkError{Path: m.path, Hunk: n, Reason: "context not found", Want: h.Old[0]}
+	s := m.bestCandidate(h)
+	if s == noCandidate {
+		return e
+	}
+	norm := m.normLines(levelFold)
+	for i, line := range h.Old {
+		at := s + i
+		if at < 0 {
+			continue
+		}
+		if at >= len(m.lines) {
+			e.Want, e.Got, e.Line = line, "", len(m.lines)
+			e.Reason = "context runs past the end of the file"
+			break
+		}
+		if norm[at] != normalize(line, levelFold) {
+			e.Want, e.Got, e.Line = line, m.lines[at], at+1
+			break
+		}
+	}
+	if e.Line == 0 {
+		// Every line agrees: only the end-of-file condition failed.
+		e.Reason = "context found but not at the end of the file"
+		e.Line = max(s, 0) + 1
+		e.Want, e.Got = h.Old[len(h.Old)-1], m.lines[min(s+len(h.Old), len(m.lines))-1]
+	}
+	e.Nearest = m.around(e.Line - 1)
+	return e
+}
+
+const noCandidate = -1 << 31
+
+// bestCandidate votes for hunk start positions with each Old line's occurrences in the file,
+// skipping very common lines, and returns the position with most votes (ties: nearest the
+// previous hunk or the unified line number), or noCandidate.
+func (m *Matcher) bestCandidate(h *Hunk) int {
+	idx := m.indexOf(levelFold)
+	votes := map[int]int{}
+	for i, line := range h.Old {
+		pos := idx[normalize(line, levelFold)]
+		if len(pos) > 64 {
+			continue
+		}
+		for _, p := range pos {
+			votes[p-i]++
+		}
+	}
+	target := m.prevEnd
+	if h.OldStart > 0 {
+		target = h.OldStart - 1
+	}
+	best, bestV := noCandidate, 0
+	for s, v := range votes {
+		if v > bestV || v == bestV && abs(s-target) < abs(best-target) || v == bestV && abs(s-target) == abs(best-target) && s < best {
+			best, bestV = s, v
+		}
+	}
+	return best
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// around returns the real lines near line i (0-based), formatted "  40| text".
+func (m *Matcher) around(i int) []string {
+	if len(m.lines) == 0 {
+		return nil
+	}
+	i = min(max(i, 0), len(m.lines)-1)
+	var out []string
+	for j := max(0, i-3); j < min(len(m.lines), i+4); j++ {
+		out = append(out, fmt.Sprintf("%4d| %s", j+1, m.lines[j]))
+	}
+	return out
+}
+
+// describe quotes a line for a repair hint, marking the end of the file.
+func describe(s string, eof bool) string {
+	if eof {
+		return "(end of file)"
+	}
+	return fmt.Sprintf("%q", strings.TrimRight(s, "\r"))
+}

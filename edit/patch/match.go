@@ -1,0 +1,290 @@
+package patch
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Matcher applies the hunks of one file to its text, one at a time, so that each hunk can be
+// checked the moment it has streamed. All replacements are made from the original text in one
+// pass by Result, so no hunk can shift or lose another's lines.
+type Matcher struct {
+	path    string
+	bom     bool
+	eol     string // the majority line ending, for new lines
+	finalNL bool   // the text ends with a line ending (an empty text counts as ending with one)
+	lines   []string
+	eols    []string // each line's own ending; "" for a last line without one
+	norm    [numLevels][]string
+	index   [numLevels]map[string][]int
+	edits   []edit
+	hasPrev bool
+	prevEnd int // line after the previous hunk's match
+	hunks   int
+	noops   []int
+	err     error
+}
+
+// edit is a matched hunk: original lines [start,end) become out.
+type edit struct {
+	start, end int
+	out        []outLine
+	hunk       int
+	final      int // 1: the file ends with a newline afterwards, -1: it does not, 0: unchanged
+}
+
+// outLine is a line of replacement text, or (orig >= 0) an original line kept as it is, with
+// its own line ending and exact bytes.
+type outLine struct {
+	text string
+	orig int
+}
+
+// NewMatcher returns a Matcher for the file at path (used in errors) holding content.
+func NewMatcher(path string, content []byte) *Matcher {
+	m := &Matcher{path: path, eol: "\n", finalNL: true}
+	s := string(content)
+	if strings.HasPrefix(s, bom) {
+		m.bom = true
+		s = s[len(bom):]
+	}
+	crlf := 0
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			m.lines = append(m.lines, s)
+			m.eols = append(m.eols, "")
+			m.finalNL = false
+			break
+		}
+		line, eol := s[:i], "\n"
+		if strings.HasSuffix(line, "\r") {
+			line, eol = line[:i-1], "\r\n"
+			crlf++
+		}
+		m.lines = append(m.lines, line)
+		m.eols = append(m.eols, eol)
+		s = s[i+1:]
+	}
+	if lf := len(m.eols) - crlf; crlf > lf || (crlf == lf && crlf > 0 && m.eols[len(m.eols)-1] != "\n") {
+		m.eol = "\r\n"
+	}
+	m.norm[levelExact] = m.lines
+	return m
+}
+
+const bom = "\ufeff"
+
+// NoOps returns the 1-based indexes of the hunks that were already applied: their Old text was
+// not found but their New text was, exactly once.
+func (m *Matcher) NoOps() []int { return m.noops }
+
+// Add locates hunk h in the file. Hunks normally come in file order; the search starts after
+// the previous hunk and falls back to the whole file. Add fails with a *HunkError when the
+// hunk's context is not found, is ambiguous, overlaps an earlier hunk, or (for a hunk without
+// context) the file is not empty and the hunk is not at the end of the file.
+func (m *Matcher) Add(h *Hunk) error {
+	m.hunks++
+	err := m.add(h, m.hunks)
+	if err != nil && m.err == nil {
+		m.err = err
+	}
+	return err
+}
+
+func (m *Matcher) add(h *Hunk, n int) error {
+	if len(h.Old) == 0 {
+		return m.addInsert(h, n)
+	}
+	for l := levelExact; l < numLevels; l++ {
+		cands, afterPrev := m.find(h.Old, l, m.prevEnd, h.AtEOF), m.hasPrev
+		if len(cands) == 0 && m.prevEnd > 0 {
+			cands, afterPrev = m.find(h.Old, l, 0, h.AtEOF), false
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		s, err := m.choose(h, n, cands, afterPrev)
+		if err != nil {
+			return err
+		}
+		return m.record(h, n, s, l)
+	}
+	if m.alreadyApplied(h, n) {
+		return nil
+	}
+	return m.notFound(h, n)
+}
+
+// addInsert places a hunk without context lines: into an empty file, or at the end of the file.
+func (m *Matcher) addInsert(h *Hunk, n int) error {
+	switch {
+	case len(m.lines) == 0:
+		return m.record(h, n, 0, levelExact)
+	case h.AtEOF:
+		return m.record(h, n, len(m.lines), levelExact)
+	case m.alreadyApplied(h, n):
+		return nil
+	}
+	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Want: first(h.New)}
+}
+
+// choose picks one of several matches: narrowed by the @@ anchors, then by the line number of a
+// unified header, then by taking the first match after the previous hunk. Anything still
+// ambiguous is refused.
+func (m *Matcher) choose(h *Hunk, n int, cands []int, afterPrev bool) (int, error) {
+	if len(cands) == 1 {
+		return cands[0], nil
+	}
+	if len(h.Anchors) > 0 {
+		switch f := m.byAnchors(h.Anchors, cands); len(f) {
+		case 0:
+		case 1:
+			return f[0], nil
+		default:
+			cands = f
+		}
+	}
+	if h.OldStart > 0 {
+		for _, c := range cands {
+			if c+1 == h.OldStart {
+				return c, nil
+			}
+		}
+	}
+	if afterPrev {
+		return cands[0], nil
+	}
+	var b strings.Builder
+	for i, c := range cands {
+		if i == 5 {
+			b.WriteString(", ...")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, c+1)
+	}
+	return 0, &HunkError{
+		Path: m.path, Hunk: n, Line: cands[0] + 1,
+		Reason:  fmt.Sprintf("ambiguous: %d matches (lines %s)", len(cands), b.String()),
+		Want:    h.Old[0],
+		Got:     m.lines[cands[0]],
+		Nearest: m.around(cands[0]),
+	}
+}
+
+// byAnchors keeps the matches that follow the chain of anchors: for each line containing the
+// first anchor, the next line containing the second, and so on, then the first match from there.
+func (m *Matcher) byAnchors(anchors []string, cands []int) []int {
+	norm := m.normLines(levelFold)
+	want := make([]string, len(anchors))
+	for i, a := range anchors {
+		want[i] = normalize(a, levelFold)
+	}
+	var out []int
+	for o := range norm {
+		if !strings.Contains(norm[o], want[0]) {
+			continue
+		}
+		at := o
+		for _, a := range want[1:] {
+			for at++; at < len(norm) && !strings.Contains(norm[at], a); at++ {
+			}
+		}
+		if at >= len(norm) {
+			continue
+		}
+		for _, c := range cands {
+			if c >= at {
+				if len(out) == 0 || out[len(out)-1] != c {
+					out = append(out, c)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// record accepts hunk h matched at line s with level l.
+func (m *Matcher) record(h *Hunk, n, s int, l level) error {
+	end := s + len(h.Old)
+	for _, e := range m.edits {
+		if s < e.end && e.start < end {
+			return &HunkError{
+				Path: m.path, Hunk: n, Line: s + 1,
+				Reason:  fmt.Sprintf("overlaps hunk %d (lines %d-%d)", e.hunk, e.start+1, e.end),
+				Want:    h.Old[0],
+				Got:     m.lines[s],
+				Nearest: m.around(s),
+			}
+		}
+	}
+	e := edit{start: s, end: end, hunk: n}
+	keep := pairLines(h.Old, h.New)
+	var ind *indenter
+	if l >= levelIndent {
+		ind = newIndenter(h, m.lines[s:end])
+	}
+	e.out = make([]outLine, len(h.New))
+	for j, line := range h.New {
+		switch {
+		case keep[j] >= 0:
+			e.out[j] = outLine{orig: s + keep[j]}
+		case ind != nil:
+			e.out[j] = outLine{text: ind.apply(line), orig: -1}
+		default:
+			e.out[j] = outLine{text: line, orig: -1}
+		}
+	}
+	if end == len(m.lines) && (h.OldNoEOL || h.NewNoEOL) {
+		e.final = 1
+		if h.NewNoEOL {
+			e.final = -1
+		}
+	}
+	m.edits = append(m.edits, e)
+	m.hasPrev, m.prevEnd = true, end
+	return nil
+}
+
+// alreadyApplied reports whether the hunk's New text is in the file exactly once, so the hunk
+// is a no-op rather than a failure.
+func (m *Matcher) alreadyApplied(h *Hunk, n int) bool {
+	if len(h.New) == 0 || equalLines(h.Old, h.New) {
+		return false
+	}
+	for l := levelExact; l < numLevels; l++ {
+		switch c := m.find(h.New, l, 0, false); len(c) {
+		case 0:
+			continue
+		case 1:
+			m.noops = append(m.noops, n)
+			m.hasPrev, m.prevEnd = true, c[0]+len(h.New)
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func equalLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}

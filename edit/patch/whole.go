@@ -1,0 +1,29 @@
+package patch
+
+import "strings"
+
+// wholeLine handles a line inside the fenced block of a whole-file reply.
+func (p *Parser) wholeLine(line string) {
+	if closesFence(p.fence, line) {
+		p.fence.open = false
+		p.endWhole()
+		return
+	}
+	p.wholeContent(line)
+}
+
+func (p *Parser) wholeContent(line string) {
+	p.wholeBody = append(p.wholeBody, line)
+	p.ev(EvInsert, line, nil)
+}
+
+// endWhole stores the block's lines as the file's new content. A fence cannot express a missing
+// final newline, so the content always ends with one; ApplyFile keeps the original file's state.
+func (p *Parser) endWhole() {
+	f := &p.patch.Files[p.file]
+	if len(p.wholeBody) > 0 {
+		f.Content = strings.Join(p.wholeBody, "\n") + "\n"
+	}
+	p.wholeBody = nil
+	p.st = stOutside
+}
