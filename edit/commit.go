@@ -40,11 +40,12 @@ var (
 // The steps: changes whose New equals the old content are dropped; every target is checked
 // against disk (a *ConflictError if one changed since Resolve read it, or is no longer a regular
 // file); each new content goes to a temp file in the directory of its Real path, with the file's
-// current permission bits (never setuid or setgid) and, where allowed, its owner, and is fsynced;
-// the targets are checked again, which narrows the window for a concurrent edit to the renames
-// alone; the journal is written and fsynced (see Record), so that a crash during the renames
-// leaves a journal that Undo can finish from; then each temp is renamed over its Real path, which
-// replaces a symlink's target and keeps the link; last, the directories are fsynced.
+// current permission bits (never setuid or setgid) and, where allowed, its owner, and is fsynced,
+// while the journal is written and fsynced alongside (see Record); the targets are checked again,
+// which narrows the window for a concurrent edit to the renames alone; then, once the journal is
+// safe on disk (so that a crash during the renames leaves a journal Undo can finish from), each
+// temp is renamed over its Real path, which replaces a symlink's target and keeps the link; last,
+// the directories are fsynced.
 //
 // If anything fails before the renames, the temp files are removed and no target changed. If a
 // rename fails, the files already renamed are put back (atomically again) and the error says
@@ -117,10 +118,21 @@ type write struct {
 	tmp   string       // the temp file holding data, until renamed
 }
 
-// writeAll replaces every file with its data: temps first, then the checks, then journal (if not
-// nil), then the renames, rolling back the done ones if a rename fails.
+// writeAll replaces every file with its data: temps first, then the checks, then the renames,
+// rolling back the done ones if a rename fails. journal, if not nil, runs alongside the temp
+// writes (both end in fsyncs, which then overlap) and must succeed before the first rename.
 func writeAll(ws []*write, journal func() error) error {
+	journaled := make(chan error, 1)
+	if journal == nil {
+		journaled <- nil
+	} else {
+		go func() { journaled <- journal() }()
+	}
+	waited := false
 	defer func() {
+		if !waited {
+			<-journaled
+		}
 		for _, w := range ws {
 			if w.tmp != "" {
 				os.Remove(w.tmp)
@@ -137,10 +149,9 @@ func writeAll(ws []*write, journal func() error) error {
 			return err
 		}
 	}
-	if journal != nil {
-		if err := journal(); err != nil {
-			return fmt.Errorf("%w; nothing written", err)
-		}
+	waited = true
+	if err := <-journaled; err != nil {
+		return fmt.Errorf("%w; nothing written", err)
 	}
 	for i, w := range ws {
 		if err := rename(w.tmp, w.real); err != nil {

@@ -30,35 +30,39 @@ func (e *UndoConflictError) Error() string {
 	return e.Path + " changed after the last edit; nothing restored"
 }
 
-// journal is the undo record of the last edit. It is one file, replaced atomically, so that it is
-// always a whole record of one edit.
-type journal struct {
-	Version int           `json:"version"`
-	Time    time.Time     `json:"time"`
-	Files   []journalFile `json:"files"`
+// The journal is the undo record of the last edit: one file, replaced atomically, so that it is
+// always the whole record of one edit. It is a magic line, a JSON header line, then the old
+// contents of the files back to back, raw, so that large files cost no encoding.
+const journalMagic = "spark undo journal 1\n"
+
+type journalHeader struct {
+	Time  time.Time     `json:"time"`
+	Files []journalFile `json:"files"`
 }
 
 type journalFile struct {
 	Path      string      `json:"path"`
 	Real      string      `json:"real"`
 	Mode      fs.FileMode `json:"mode"`
-	Old       []byte      `json:"old"`        // the whole content before the edit
+	OldSize   int         `json:"old_size"`   // bytes of old content in the body, in file order
 	NewSHA256 string      `json:"new_sha256"` // of the content the edit wrote
+	Old       []byte      `json:"-"`
 }
 
 func journalPath(stateDir string) string {
-	return filepath.Join(stateDir, "undo", "last.json")
+	return filepath.Join(stateDir, "undo", "last")
 }
 
 // Record saves the undo journal for changes in stateDir/undo/, replacing the previous one
 // atomically: for each file its Real path, Path, mode, the whole old content and a hash of the new
 // content. Changes whose New equals the old content are left out; when none is left the previous
 // journal stays. The directories are created 0700 and the journal is 0600, fsynced. Commit calls
-// Record itself right before its renames when given a state directory; call it directly only for
-// files written another way. It returns an error when a change has no Target or the journal cannot
-// be written.
+// Record itself before its renames when given a state directory; call it directly only for files
+// written another way. It returns an error when a change has no Target or the journal cannot be
+// written.
 func Record(stateDir string, changes []Change) error {
-	j := journal{Version: 1, Time: time.Now()}
+	h := journalHeader{Time: time.Now()}
+	parts := [][]byte{[]byte(journalMagic), nil}
 	for _, c := range changes {
 		t := c.Target
 		if t == nil {
@@ -68,25 +72,54 @@ func Record(stateDir string, changes []Change) error {
 			continue
 		}
 		sum := sha256.Sum256(c.New)
-		j.Files = append(j.Files, journalFile{
+		h.Files = append(h.Files, journalFile{
 			Path:      t.Path,
 			Real:      t.Real,
 			Mode:      t.Mode,
-			Old:       t.Content,
+			OldSize:   len(t.Content),
 			NewSHA256: hex.EncodeToString(sum[:]),
 		})
+		parts = append(parts, t.Content)
 	}
-	if len(j.Files) == 0 {
+	if len(h.Files) == 0 {
 		return nil
 	}
-	data, err := json.Marshal(j)
+	header, err := json.Marshal(h) // JSON escapes newlines inside strings: the header is one line
 	if err != nil {
 		return fmt.Errorf("record undo journal: %w", err)
 	}
-	if err := writePrivate(journalPath(stateDir), data); err != nil {
+	parts[1] = append(header, '\n')
+	if err := writePrivate(journalPath(stateDir), parts...); err != nil {
 		return fmt.Errorf("record undo journal: %w", err)
 	}
 	return nil
+}
+
+// readJournal parses a journal written by Record.
+func readJournal(data []byte) ([]journalFile, error) {
+	rest, ok := bytes.CutPrefix(data, []byte(journalMagic))
+	if !ok {
+		return nil, errors.New("not a spark undo journal")
+	}
+	line, body, ok := bytes.Cut(rest, []byte{'\n'})
+	if !ok {
+		return nil, errors.New("truncated header")
+	}
+	var h journalHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, err
+	}
+	for i := range h.Files {
+		f := &h.Files[i]
+		if f.OldSize < 0 || f.OldSize > len(body) {
+			return nil, errors.New("truncated content")
+		}
+		f.Old, body = body[:f.OldSize:f.OldSize], body[f.OldSize:]
+	}
+	if len(body) != 0 {
+		return nil, errors.New("trailing data")
+	}
+	return h.Files, nil
 }
 
 // Undo restores the files of the last journal in stateDir byte for byte, all-or-nothing, with the
@@ -107,13 +140,13 @@ func Undo(stateDir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read undo journal: %w", err)
 	}
-	var j journal
-	if err := json.Unmarshal(data, &j); err != nil {
+	files, err := readJournal(data)
+	if err != nil {
 		return nil, fmt.Errorf("read undo journal %s: %w", p, err)
 	}
 	var ws []*write
 	var paths []string
-	for _, f := range j.Files {
+	for _, f := range files {
 		content, snap, err := readSnapshot(f.Real)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
 			return nil, &UndoConflictError{Path: f.Path}
@@ -182,11 +215,11 @@ func readSnapshot(p string) ([]byte, *snapshot, error) {
 		return nil, nil, err
 	}
 	return content, &snapshot{
-		real:   p,
-		info:   fi,
-		size:   fi.Size(),
-		mtime:  fi.ModTime(),
-		readAt: readAt,
-		sum:    sha256.Sum256(content),
+		real:    p,
+		info:    fi,
+		size:    fi.Size(),
+		mtime:   fi.ModTime(),
+		readAt:  readAt,
+		content: content,
 	}, nil
 }

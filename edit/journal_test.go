@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -184,9 +185,30 @@ func TestJournalPerms(t *testing.T) {
 
 func TestUndoBadJournal(t *testing.T) {
 	state := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(state, "undo"), 0o700))
-	writeFile(t, journalPath(state), "{not json")
-	if _, err := Undo(state); err == nil || errors.Is(err, ErrNothingToUndo) {
-		t.Errorf("Undo() with a corrupt journal = %v, want a read error", err)
+	dir := commitFiles(t, state, map[string]string{"a.go": "a\n"}, map[string]string{"a.go": "A\n"})
+	good, err := os.ReadFile(journalPath(state))
+	must(t, err)
+	tests := []struct {
+		name, data, want string
+	}{
+		{"not a journal", "{not json", "not a spark undo journal"},
+		{"truncated header", journalMagic + `{"files":[`, "truncated header"},
+		{"bad header", journalMagic + "{not json\n", "invalid character"},
+		{"truncated content", string(good[:len(good)-1]), "truncated content"},
+		{"trailing data", string(good) + "x", "trailing data"},
+	}
+	for _, tt := range tests {
+		writeFile(t, journalPath(state), tt.data)
+		_, err := Undo(state)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Undo() with a journal that is %s = %v, want an error saying %q", tt.name, err, tt.want)
+		}
+	}
+	if got := readFile(t, filepath.Join(dir, "a.go")); got != "A\n" {
+		t.Errorf("Undo() with a bad journal changed a.go to %q", got)
+	}
+	writeFile(t, journalPath(state), string(good))
+	if _, err := Undo(state); err != nil {
+		t.Errorf("Undo() with the journal put back = %v, want nil", err)
 	}
 }

@@ -59,9 +59,9 @@ func SaveReply(stateDir string, reply string) (string, error) {
 	}
 }
 
-// writePrivate replaces the file p with data atomically: a 0600 temp file in the same directory,
+// writePrivate replaces the file p with the parts of data, in order, atomically: a 0600 temp file in the same directory,
 // fsynced, renamed over p, and the directory fsynced. Missing directories are created 0700.
-func writePrivate(p string, data []byte) (err error) {
+func writePrivate(p string, data ...[]byte) (err error) {
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -76,8 +76,10 @@ func writePrivate(p string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return err
+	for _, b := range data {
+		if _, err := f.Write(b); err != nil {
+			return err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return err

@@ -2,7 +2,6 @@ package edit
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +41,8 @@ type Target struct {
 	Path string
 	// Real is the absolute path with symlinks resolved: the file that gets written.
 	Real string
-	// Content is the whole file as read.
+	// Content is the whole file as read. It must not be modified: Changed and Commit compare the
+	// file on disk against it, and it is what a failed Commit puts back.
 	Content []byte
 	// Mode holds the permission bits to keep.
 	Mode fs.FileMode
@@ -56,12 +56,12 @@ type Target struct {
 
 // snapshot is what a file looked like on disk when it was read, to tell later whether it changed.
 type snapshot struct {
-	real   string
-	info   fs.FileInfo // for os.SameFile: the same inode on the same device
-	size   int64
-	mtime  time.Time
-	readAt time.Time
-	sum    [sha256.Size]byte
+	real    string
+	info    fs.FileInfo // for os.SameFile: the same inode on the same device
+	size    int64
+	mtime   time.Time
+	readAt  time.Time
+	content []byte // what was read
 }
 
 // ResolveOptions configures Resolve. The zero value is ready to use.
@@ -399,12 +399,12 @@ func (r *resolver) load(p string, fromGlob bool, start, end int) (*Target, error
 		End:     end,
 		named:   abs,
 		snap: snapshot{
-			real:   real,
-			info:   fi,
-			size:   fi.Size(),
-			mtime:  fi.ModTime(),
-			readAt: readAt,
-			sum:    sha256.Sum256(content),
+			real:    real,
+			info:    fi,
+			size:    fi.Size(),
+			mtime:   fi.ModTime(),
+			readAt:  readAt,
+			content: content,
 		},
 	}
 	if start > 0 {
@@ -546,7 +546,7 @@ func (t *Target) Splice(newRegion []byte) []byte {
 // differs, it was removed or replaced by something that is not a regular file, or the symlink the
 // user named now points elsewhere. A same-size file whose identity and mtime match is taken as
 // unchanged unless that mtime is too close to the read to prove anything; then the content is
-// hashed. It returns an error when the file cannot be examined, or when t was not made by Resolve.
+// compared. It returns an error when the file cannot be examined, or when t was not made by Resolve.
 func (t *Target) Changed() (bool, error) {
 	if t.snap.real == "" {
 		return false, fmt.Errorf("check %s: not read from disk", t.Path)
@@ -584,35 +584,43 @@ func (s *snapshot) changed() (bool, error) {
 	if os.SameFile(fi, s.info) && fi.ModTime().Equal(s.mtime) && s.mtime.Before(s.readAt.Add(-racyWindow)) {
 		return false, nil
 	}
-	sum, err := hashFile(s.real)
+	same, err := sameContent(s.real, s.content)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return sum != s.sum, nil
+	return !same, nil
 }
 
 var errNotRegular = errors.New("not a regular file")
 
-// hashFile returns the SHA-256 of the regular file p.
-func hashFile(p string) ([sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
+// sameContent reports whether the regular file p holds exactly want. It compares as it reads,
+// which is cheaper than hashing and stops at the first difference.
+func sameContent(p string, want []byte) (bool, error) {
 	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return sum, err
+		return false, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
-		return sum, err
+		return false, err
 	} else if !fi.Mode().IsRegular() {
-		return sum, errNotRegular
+		return false, errNotRegular
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return sum, err
+	buf := make([]byte, min(len(want)+1, 64<<10))
+	for {
+		n, err := io.ReadFull(f, buf)
+		if n > len(want) || !bytes.Equal(buf[:n], want[:n]) {
+			return false, nil
+		}
+		want = want[n:]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return len(want) == 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
 	}
-	h.Sum(sum[:0])
-	return sum, nil
 }
