@@ -187,7 +187,7 @@ func (p *Parser) finish() {
 			return
 		}
 	}
-	p.patch.Prose = strings.TrimSpace(strings.Join(p.prose, "\n"))
+	p.patch.Prose = joinProse(p.prose)
 }
 
 // at runs f as if line n were being processed, for lines handled after the one that follows them.
@@ -233,4 +233,27 @@ func (p *Parser) detect(f Format) {
 // allows reports whether sentinels of format f are recognised now.
 func (p *Parser) allows(f Format) bool {
 	return p.mode == f || (p.want == FormatAuto && p.mode == FormatAuto)
+}
+
+// joinProse joins prose lines, trimmed, with runs of empty lines (left where a patch or a fence
+// was cut out) collapsed to one.
+func joinProse(lines []string) string {
+	var b strings.Builder
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank {
+				b.WriteByte('\n')
+			}
+		}
+		blank = false
+		b.WriteString(l)
+	}
+	return strings.TrimSpace(b.String())
 }
