@@ -91,8 +91,8 @@ Let me know if you want anything else.
 		Name:   "v4a-padded-markers",
 		Format: FormatAuto,
 		File:   goMain,
-		Reply: "  *** Begin Patch  \n***   Update File:   main.go  \n@@ func main() {\n \tfmt.Println(\"hello\")\n+\tfmt.Println(\"bye\")\n  *** End Patch\t\n",
-		Want: strings.Replace(goMain, "\tfmt.Println(\"hello\")\n", "\tfmt.Println(\"hello\")\n\tfmt.Println(\"bye\")\n", 1),
+		Reply:  "  *** Begin Patch  \n***   Update File:   main.go  \n@@ func main() {\n \tfmt.Println(\"hello\")\n+\tfmt.Println(\"bye\")\n  *** End Patch\t\n",
+		Want:   strings.Replace(goMain, "\tfmt.Println(\"hello\")\n", "\tfmt.Println(\"hello\")\n\tfmt.Println(\"bye\")\n", 1),
 	},
 	{
 		Name:   "v4a-unified-header-separator",
