@@ -108,8 +108,7 @@ func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionN
 	defer cancel(nil)
 	wd := newWatchdog(s.c.stall, cancel)
 	defer wd.stop()
-	var resp *http.Response
-	stream := s.c.svc.NewStreaming(actx, params, option.WithResponseInto(&resp), option.WithMiddleware(wd.middleware))
+	stream, resp := s.c.openStream(actx, params, option.WithMiddleware(wd.middleware))
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
 		return s.fail(ctx, actx, resp, wd, err)
@@ -117,11 +116,10 @@ func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionN
 	s.began = true
 	for stream.Next() {
 		chunk := stream.Current()
-		if chunk.JSON.Choices.Valid() || chunk.JSON.Usage.Valid() {
+		if chunk.valid() {
 			s.chunks++
 		}
-		if chunk.JSON.Usage.Valid() {
-			u := chunk.Usage
+		if u := chunk.Usage; u != nil {
 			s.res.Usage = Usage{
 				PromptTokens:             u.PromptTokens,
 				CompletionTokens:         u.CompletionTokens,
