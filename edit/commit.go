@@ -35,7 +35,7 @@ var (
 )
 
 // Commit writes every change atomically and all-or-nothing, and records the undo journal in
-// stateDir first (no journal when stateDir is "").
+// stateDir before any file is replaced (no journal when stateDir is "").
 //
 // The steps: changes whose New equals the old content are dropped; every target is checked
 // against disk (a *ConflictError if one changed since Resolve read it, or is no longer a regular
@@ -52,6 +52,10 @@ var (
 // whether that worked. A journal left by such a failure is harmless: Undo finds the files as they
 // were and reports nothing to undo. Commit takes no context: it cannot be interrupted half-way and
 // takes milliseconds. The Targets are not updated; Resolve again before a further edit.
+//
+// Errors: a *ConflictError; a change without a Target, with a Target not made by Resolve, or
+// changing the same file as another; and failures to write a temp file, record the journal,
+// rename or sync, each naming the file and saying what was left on disk.
 func Commit(changes []Change, stateDir string) error {
 	ws, err := commitWrites(changes)
 	if err != nil || len(ws) == 0 {

@@ -123,7 +123,8 @@ func readJournal(data []byte) ([]journalFile, error) {
 }
 
 // Undo restores the files of the last journal in stateDir byte for byte, all-or-nothing, with the
-// same atomic writes as Commit, and returns their paths as they were named for the edit.
+// same atomic writes as Commit (keeping each file's current mode, which Commit does not change),
+// and returns their paths as they were named for the edit.
 //
 // A file that still holds what the edit wrote is restored; one that already holds its old content
 // is left as it is (so that a journal from an interrupted commit can be finished). If any other
