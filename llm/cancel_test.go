@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
@@ -110,5 +111,43 @@ func TestStreamStallDisconnects(t *testing.T) {
 	}
 	if _, ok := srv.WaitDisconnect(0, 2*time.Second); !ok {
 		t.Error("server never saw the stalled client go away")
+	}
+}
+
+func TestStreamCancelHTTP2(t *testing.T) {
+	srv := llmtest.NewTLSServer(t, slowReply)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelled time.Time
+	n := 0
+	_, err := newTestClient(srv, func(c *Config) { c.RootCAs = pool }).Stream(ctx, userMsg("x"), func(string) error {
+		if n++; n == 3 {
+			cancelled = time.Now()
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stream = %v, want context.Canceled", err)
+	}
+	if p := srv.Requests()[0].Proto; p != "HTTP/2.0" {
+		t.Fatalf("protocol %s, want HTTP/2.0", p)
+	}
+	at, ok := srv.WaitDisconnect(0, 2*time.Second)
+	if !ok {
+		t.Fatal("server never saw the HTTP/2 stream reset")
+	}
+	if d := at.Sub(cancelled); d > disconnectBound {
+		t.Errorf("server saw the reset %v after the cancel", d)
+	}
+}
+
+func TestStreamNilOnDelta(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"a", "b"}})
+	res, err := newTestClient(srv).Stream(context.Background(), userMsg("x"), nil)
+	if err != nil || res.Text != "ab" {
+		t.Errorf("Stream with nil onDelta = %q, %v; want ab, nil", res.Text, err)
 	}
 }

@@ -154,3 +154,20 @@ func TestPredialClaimCancelled(t *testing.T) {
 	}
 	close(release)
 }
+
+// TestKeepAlive checks that complete replies leave their connection reusable, even when the
+// end of the HTTP body trails [DONE] (see watchBody.Close).
+func TestKeepAlive(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	srv.Repeat(llmtest.Step{Chunks: []string{"a", "b"}})
+	c := newTestClient(srv)
+	for i := 0; i < 100; i++ {
+		if _, err := c.Stream(context.Background(), userMsg("x"), func(string) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond) // requests a person makes are never back to back
+	}
+	if n := srv.Conns(); n != 1 {
+		t.Errorf("server accepted %d connections for 100 sequential requests, want 1", n)
+	}
+}

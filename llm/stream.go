@@ -51,12 +51,16 @@ type Result struct {
 // reset, 429, 5xx) are retried up to Config.MaxRetries times with a short backoff that honours
 // Retry-After up to a few seconds; once the server has answered 200, nothing is retried.
 //
-// The partial text is in Result.Text in every case. Errors: if onDelta returns an error the
+// onDelta may be nil. The text received is in Result.Text in every case, including the delta
+// onDelta refused. Errors: if onDelta returns an error the
 // request is cancelled at once (the connection is closed) and that error is returned as is;
 // if ctx is cancelled the request is cancelled at once and the error wraps ctx.Err(), so
 // errors.Is(err, context.Canceled) holds; every other failure is an *Error, including
 // KindLength when the reply was cut at the token limit (the text is complete up to there).
 func (c *Client) Stream(ctx context.Context, req Request, onDelta func(string) error) (Result, error) {
+	if onDelta == nil {
+		onDelta = func(string) error { return nil }
+	}
 	s := streamState{c: c, start: time.Now(), onDelta: onDelta}
 	err := s.run(ctx, req)
 	s.res.Text = s.text.String()
@@ -105,9 +109,8 @@ func (s *streamState) run(ctx context.Context, req Request) error {
 // attempt sends the request once and consumes the stream.
 func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionNewParams) error {
 	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	wd := newWatchdog(s.c.stall, cancel)
-	defer wd.stop()
+	defer wd.release()
 	stream, resp := s.c.openStream(actx, params, option.WithMiddleware(wd.middleware))
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
