@@ -1,0 +1,12 @@
+// Package edit turns the files a user names into a model prompt and the model's patch back into
+// files on disk, safely.
+//
+// Resolve reads every target up front, so that a missing, binary, non-regular or oversized file
+// fails before any request is sent. The prompt (SystemPrompt, UserPrompt) puts the stable part
+// first so provider prompt caching hits. Commit writes all changes atomically and all-or-nothing,
+// refusing when a file changed on disk since it was read, and records an undo journal that Undo
+// restores byte for byte. The patch formats themselves are parsed and matched by package
+// edit/patch.
+//
+// Package edit knows nothing of the command line, terminals or the model client.
+package edit
