@@ -1,0 +1,126 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spark-cli/spark/edit/patch"
+)
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadSettingsPrecedence(t *testing.T) {
+	cfgDir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cfgDir, "spark"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := os.WriteFile(filepath.Join(cfgDir, "spark", "config.toml"), []byte(`
+model = "file-model"
+base_url = "http://file.example:1/v1"
+api_key = "file-key"
+format = "whole"
+stall_timeout = "5s"
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags modelFlags
+		want  settings
+	}{
+		{
+			name: "file only",
+			env:  map[string]string{"XDG_CONFIG_HOME": cfgDir},
+			want: settings{Model: "file-model", BaseURL: "http://file.example:1/v1", APIKey: "file-key", Format: patch.FormatWhole, StallTimeout: 5 * time.Second},
+		},
+		{
+			name: "env beats file",
+			env: map[string]string{"XDG_CONFIG_HOME": cfgDir, "SPARK_MODEL": "env-model", "OPENAI_BASE_URL": "http://env.example/v1",
+				"OPENAI_API_KEY": "env-key", "SPARK_FORMAT": "v4a", "SPARK_STALL_TIMEOUT": "7s"},
+			want: settings{Model: "env-model", BaseURL: "http://env.example/v1", APIKey: "env-key", Format: patch.FormatV4A, StallTimeout: 7 * time.Second},
+		},
+		{
+			name:  "flag beats env",
+			env:   map[string]string{"XDG_CONFIG_HOME": cfgDir, "SPARK_MODEL": "env-model", "OPENAI_BASE_URL": "http://env.example/v1"},
+			flags: modelFlags{Model: "flag-model", BaseURL: "https://flag.example/v1", Format: "search-replace"},
+			want:  settings{Model: "flag-model", BaseURL: "https://flag.example/v1", APIKey: "file-key", Format: patch.FormatSearchReplace, StallTimeout: 5 * time.Second},
+		},
+		{
+			name: "no file",
+			env:  map[string]string{"XDG_CONFIG_HOME": t.TempDir()},
+			want: settings{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadSettings(envMap(tt.env), tt.flags)
+			if err != nil {
+				t.Fatalf("loadSettings: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("loadSettings = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadSettingsErrors(t *testing.T) {
+	bad := t.TempDir()
+	os.MkdirAll(filepath.Join(bad, "spark"), 0o755)
+	os.WriteFile(filepath.Join(bad, "spark", "config.toml"), []byte("model = \n"), 0o600)
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags modelFlags
+	}{
+		{"bad toml", map[string]string{"XDG_CONFIG_HOME": bad}, modelFlags{}},
+		{"bad format", map[string]string{"HOME": t.TempDir()}, modelFlags{Format: "yaml"}},
+		{"bad url", map[string]string{"HOME": t.TempDir()}, modelFlags{BaseURL: "localhost:8080"}},
+		{"bad stall", map[string]string{"HOME": t.TempDir(), "SPARK_STALL_TIMEOUT": "soon"}, modelFlags{}},
+	}
+	for _, tt := range tests {
+		if _, err := loadSettings(envMap(tt.env), tt.flags); err == nil {
+			t.Errorf("loadSettings(%s) = nil error, want one", tt.name)
+		}
+	}
+}
+
+func TestDefaultFormat(t *testing.T) {
+	tests := []struct {
+		base, model string
+		want        patch.Format
+	}{
+		{"", "gpt-4.1-mini", patch.FormatV4A},
+		{"https://api.openai.com/v1", "anything", patch.FormatV4A},
+		{"http://127.0.0.1:11434/v1", "qwen2.5-coder:7b", patch.FormatSearchReplace},
+		{"https://openrouter.ai/api/v1", "openai/gpt-4.1", patch.FormatV4A},
+		{"http://localhost:8000/v1", "o4-mini", patch.FormatV4A},
+		{"http://localhost:8000/v1", "gpt-5.3-codex-spark", patch.FormatV4A},
+		{"http://localhost:8080/v1", "llama3", patch.FormatSearchReplace},
+		{"http://localhost:8080/v1", "olmo", patch.FormatSearchReplace},
+	}
+	for _, tt := range tests {
+		if got := defaultFormat(tt.base, tt.model); got != tt.want {
+			t.Errorf("defaultFormat(%q, %q) = %q, want %q", tt.base, tt.model, got, tt.want)
+		}
+	}
+}
+
+func TestFinishDefaults(t *testing.T) {
+	s := settings{BaseURL: "http://127.0.0.1:11434/v1", local: true}
+	s.finish()
+	if s.Model != defaultLocalModel || s.Format != patch.FormatSearchReplace {
+		t.Errorf("finish() on local = %+v, want model %q and search-replace", s, defaultLocalModel)
+	}
+	s = settings{APIKey: "k"}
+	s.finish()
+	if s.Model != defaultModel || s.Format != patch.FormatV4A {
+		t.Errorf("finish() on OpenAI = %+v, want model %q and v4a", s, defaultModel)
+	}
+}

@@ -1,0 +1,195 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/llm"
+)
+
+// editOptions is what `spark edit` was asked to do.
+type editOptions struct {
+	Targets     []string // paths, globs, PATH:START-END, or "-" alone for filter mode
+	Instruction string
+	Model       modelFlags
+	DryRun      bool
+	ShowPrompt  bool
+	NoSteer     bool
+	StdinName   string // the name a filtered stdin is shown to the model under
+}
+
+func modelFlagDefs() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "model `NAME` (env SPARK_MODEL)"},
+		&cli.StringFlag{Name: "base-url", Usage: "OpenAI-compatible server `URL` (env OPENAI_BASE_URL)"},
+		&cli.StringFlag{Name: "format", Usage: "edit format: auto, v4a, search-replace, whole or unified (env SPARK_FORMAT)", Value: "auto"},
+		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show the diff, write nothing"},
+		&cli.BoolFlag{Name: "show-prompt", Usage: "print exactly what would be sent to the model, send nothing"},
+		&cli.BoolFlag{Name: "no-steer", Usage: "Ctrl-C always aborts, even on a terminal"},
+	}
+}
+
+func modelFlagsFrom(c *cli.Context) modelFlags {
+	return modelFlags{Model: c.String("model"), BaseURL: c.String("base-url"), Format: c.String("format")}
+}
+
+func newEditCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "edit",
+		Usage:     "stream a minimal edit, shown live as a diff and applied atomically",
+		ArgsUsage: "PATH|GLOB|PATH:START-END... INSTRUCTION",
+		Description: `The last argument is the instruction; every argument before it names a file to edit:
+a path, a quoted doublestar glob, or PATH:START-END to send and change only those lines.
+A lone - reads the text from stdin and writes the edited text to stdout (for editors).
+
+Only the named files may change. Nothing is written until the whole edit applies; then every
+file is replaced atomically and "spark undo" can put them back. Ctrl-C stops at once and
+writes nothing (exit 130).
+
+Examples:
+   spark edit main.go "rename x to y"
+   spark edit 'internal/**/*.go' "wrap errors with %w"
+   spark edit server.go:40-80 "add a timeout to the handler"
+   spark edit --dry-run README.md "fix the typos"
+   :'<,'>!spark edit - "turn this into a table-driven test"     (vim)`,
+		Flags: append(modelFlagDefs(),
+			&cli.StringFlag{Name: "stdin-name", Usage: "with -, the file `NAME` the text is shown to the model as", Value: "stdin"},
+		),
+		Action: func(c *cli.Context) error {
+			opts, err := editOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runEdit(c.Context, e, opts)
+		},
+	}
+}
+
+func editOptionsFrom(c *cli.Context) (editOptions, error) {
+	args := c.Args().Slice()
+	if len(args) < 2 {
+		return editOptions{}, usageErrorf("edit needs at least one file and an instruction: spark edit FILE \"INSTRUCTION\"")
+	}
+	opts := editOptions{
+		Targets:     args[:len(args)-1],
+		Instruction: args[len(args)-1],
+		Model:       modelFlagsFrom(c),
+		DryRun:      c.Bool("dry-run"),
+		ShowPrompt:  c.Bool("show-prompt"),
+		NoSteer:     c.Bool("no-steer"),
+		StdinName:   c.String("stdin-name"),
+	}
+	if isBlank(opts.Instruction) {
+		return editOptions{}, usageErrorf("edit: the instruction (last argument) is empty")
+	}
+	for _, t := range opts.Targets {
+		if t == "-" && len(opts.Targets) > 1 {
+			return editOptions{}, usageErrorf("edit: - (stdin) cannot be combined with files")
+		}
+	}
+	return opts, nil
+}
+
+func runEdit(ctx context.Context, e *env, opts editOptions) error {
+	start := time.Now()
+	s, err := loadSettings(e.getenv, opts.Model)
+	if err != nil {
+		return err
+	}
+	// Connection set-up overlaps with reading the files and building the prompt.
+	var client *llm.Client
+	probe := make(chan error, 1)
+	switch {
+	case opts.ShowPrompt:
+		s.finish()
+	case s.needsLocalProbe():
+		go func() { probe <- s.probeLocal(ctx) }()
+	default:
+		s.finish()
+		client = llm.New(s.llmConfig())
+		client.Predial()
+	}
+
+	filter := len(opts.Targets) == 1 && opts.Targets[0] == "-"
+	var targets []*edit.Target
+	if filter {
+		data, err := io.ReadAll(e.streams.In)
+		if err != nil {
+			return fmt.Errorf("read stdin: %w", err)
+		}
+		targets = []*edit.Target{{Path: opts.StdinName, Content: data}}
+	} else {
+		dir, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("edit: %w", err)
+		}
+		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir})
+		if err != nil {
+			return err
+		}
+	}
+
+	if !opts.ShowPrompt && client == nil {
+		if err := <-probe; err != nil {
+			return err
+		}
+		s.finish()
+		client = llm.New(s.llmConfig())
+	}
+
+	job := &patchJob{
+		env:      e,
+		settings: s,
+		client:   client,
+		targets:  targets,
+		dryRun:   opts.DryRun,
+		filter:   filter,
+		steer:    !opts.NoSteer,
+		start:    start,
+		whole:    s.Format == patch.FormatWhole,
+	}
+	job.messages = job.initialMessages(conventionsFor(targets, filter), "", opts.Instruction)
+	if opts.ShowPrompt {
+		return job.showPrompt()
+	}
+	err = job.run(ctx)
+	if err != nil && filter {
+		// An editor replaces the selection with whatever the filter prints: give the text back
+		// unchanged so a failed edit loses nothing.
+		e.streams.Out.Write(targets[0].Content)
+	}
+	return err
+}
+
+// conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin has none.
+func conventionsFor(targets []*edit.Target, filter bool) string {
+	if filter {
+		dir, _ := os.Getwd()
+		return edit.Conventions(dir, []string{"stdin"})
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	paths := make([]string, len(targets))
+	for i, t := range targets {
+		paths[i] = t.Path
+	}
+	return edit.Conventions(dir, paths)
+}
+
+func isBlank(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}

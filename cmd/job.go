@@ -1,0 +1,265 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/llm"
+)
+
+// patchJob is one edit from prompt to files on disk: the turns with the model (the first, and at
+// most one repair round), the patch they produce, and the atomic commit. `spark edit` and
+// `spark fix` both run one.
+type patchJob struct {
+	env      *env
+	settings settings
+	client   *llm.Client
+	targets  []*edit.Target
+	messages []llm.Message
+	dryRun   bool
+	filter   bool // the single target is stdin; the result goes to stdout
+	steer    bool
+	start    time.Time
+	whole    bool // the current turn asks for whole files
+
+	usage llm.Usage
+	ttft  time.Duration // time to first token of the first turn, from process start
+	reply string        // the last turn's raw reply
+	prose string
+}
+
+// initialMessages builds the system and user messages for the job's targets.
+func (j *patchJob) initialMessages(conventions, context, instruction string) []llm.Message {
+	return []llm.Message{
+		{Role: "system", Content: edit.SystemPrompt(j.settings.Format, conventions)},
+		{Role: "user", Content: edit.UserPrompt(j.targets, context, instruction)},
+	}
+}
+
+// wholeFallbackLines is the size up to which a failed patch is retried as a whole-file rewrite:
+// small enough that rewriting costs little and cannot fail to apply.
+const wholeFallbackLines = 200
+
+func (j *patchJob) smallSingleFile() bool {
+	if len(j.targets) != 1 || j.whole {
+		return false
+	}
+	_, region, _ := j.targets[0].Region()
+	return bytes.Count(region, []byte("\n")) <= wholeFallbackLines
+}
+
+// showPrompt prints exactly what would be sent, and sends nothing.
+func (j *patchJob) showPrompt() error {
+	w := j.env.streams.Out
+	fmt.Fprintf(w, "# model %s at %s, format %s\n", j.settings.Model, j.settings.host(), j.settings.Format)
+	for _, m := range j.messages {
+		fmt.Fprintf(w, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
+	}
+	return nil
+}
+
+// run streams the edit, repairs it once if it does not apply, and commits it.
+func (j *patchJob) run(ctx context.Context) error {
+	st := j.env.streams
+	live := st.OutTTY && !j.filter
+	pal := newPalette(st.Color)
+	var out io.Writer = io.Discard
+	if live {
+		out = st.Out
+	}
+
+	var changes []edit.Change
+	for round := 0; ; round++ {
+		t := newTurn(j, out, pal, live)
+		res, err := t.stream(ctx)
+		j.addUsage(res)
+		if round == 0 && !t.first.IsZero() {
+			j.ttft = t.first.Sub(j.start)
+		}
+		j.reply = res.Text
+		if err != nil && !errors.Is(err, errEarlyMismatch) {
+			return j.streamError(ctx, err)
+		}
+		changes, err = t.finish(err)
+		if err == nil {
+			j.prose = strings.TrimSpace(t.prose.String())
+			break
+		}
+		var noEdit *noEditError
+		if errors.As(err, &noEdit) {
+			j.prose = noEdit.prose
+			return j.noChange()
+		}
+		if round > 0 || !repairable(err) {
+			return j.failed(err)
+		}
+		if live {
+			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", err)
+		}
+		repair := edit.RepairPrompt(repairHint(err))
+		if j.smallSingleFile() {
+			// The fallback that cannot fail to apply: the whole (small) file.
+			repair = edit.RepairWholePrompt(repairHint(err))
+			j.whole = true
+		}
+		j.messages = append(j.messages,
+			llm.Message{Role: "assistant", Content: res.Text},
+			llm.Message{Role: "user", Content: repair},
+		)
+	}
+	return j.commit(ctx, changes, pal)
+}
+
+// streamError turns a failed stream into the error the user sees; nothing was written.
+func (j *patchJob) streamError(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return errInterrupted
+	}
+	if path := j.saveReply(); path != "" {
+		return fmt.Errorf("%w (partial reply saved to %s)", err, path)
+	}
+	return err
+}
+
+// failed reports an edit that did not apply after the repair round, saving the raw reply.
+func (j *patchJob) failed(err error) error {
+	if path := j.saveReply(); path != "" {
+		return fmt.Errorf("%w; nothing written (reply saved to %s)", err, path)
+	}
+	return fmt.Errorf("%w; nothing written", err)
+}
+
+func (j *patchJob) saveReply() string {
+	if strings.TrimSpace(j.reply) == "" {
+		return ""
+	}
+	dir, err := edit.StateDir(j.env.getenv)
+	if err != nil {
+		return ""
+	}
+	path, err := edit.SaveReply(dir, j.reply)
+	if err != nil {
+		return ""
+	}
+	return path
+}
+
+func (j *patchJob) addUsage(res llm.Result) {
+	j.usage.PromptTokens += res.Usage.PromptTokens
+	j.usage.CompletionTokens += res.Usage.CompletionTokens
+	j.usage.CachedTokens += res.Usage.CachedTokens
+	j.usage.AcceptedPredictionTokens += res.Usage.AcceptedPredictionTokens
+	j.usage.RejectedPredictionTokens += res.Usage.RejectedPredictionTokens
+}
+
+// noChange reports a reply that carried no edit: the model said the instruction needs none.
+func (j *patchJob) noChange() error {
+	st := j.env.streams
+	if j.filter {
+		st.Out.Write(j.targets[0].Content)
+		return nil
+	}
+	msg := "no change"
+	if j.prose != "" {
+		msg = "no change: " + firstLine(j.prose)
+	}
+	fmt.Fprintln(j.summaryWriter(), msg)
+	return nil
+}
+
+// commit writes the changes (or, for a dry run or a filter, prints them) and the summary.
+func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palette) error {
+	st := j.env.streams
+	if j.filter {
+		out := j.targets[0].Content
+		if len(changes) > 0 {
+			out = changes[0].New
+		}
+		if _, err := st.Out.Write(out); err != nil {
+			return fmt.Errorf("write stdout: %w", err)
+		}
+		if st.ErrTTY {
+			fmt.Fprintln(st.Err, j.summary(changes, "edited"))
+		}
+		return nil
+	}
+	if j.dryRun || !st.OutTTY {
+		for _, c := range changes {
+			writeDiff(st.Out, pal, patch.Unified(c.Target.Path, c.Target.Content, c.New))
+		}
+	}
+	if j.dryRun {
+		fmt.Fprintln(j.summaryWriter(), j.summary(changes, "dry run, nothing written:"))
+		return nil
+	}
+	if !st.OutTTY && j.prose != "" {
+		fmt.Fprintln(st.Err, firstLine(j.prose))
+	}
+	stateDir, err := edit.StateDir(j.env.getenv)
+	if err != nil {
+		stateDir = ""
+	}
+	// SIGINT only cancels the context; Commit does not look at it, so the few milliseconds of
+	// writing always finish once begun.
+	if err := edit.Commit(changes, stateDir); err != nil {
+		return err
+	}
+	fmt.Fprintln(j.summaryWriter(), j.summary(changes, "edited"))
+	if ctx.Err() != nil {
+		fmt.Fprintln(st.Err, "spark: the interrupt came during the write, which completed; spark undo reverts it")
+	}
+	return nil
+}
+
+// summaryWriter is stdout on a terminal, stderr otherwise, so piped stdout carries only the diff.
+func (j *patchJob) summaryWriter() io.Writer {
+	if j.env.streams.OutTTY && !j.filter {
+		return j.env.streams.Out
+	}
+	return j.env.streams.Err
+}
+
+// summary is the one line that ends every edit: files, +/- lines, time to first token, total
+// time and tokens.
+func (j *patchJob) summary(changes []edit.Change, verb string) string {
+	var b strings.Builder
+	b.WriteString(verb)
+	if len(changes) == 0 {
+		b.WriteString(" nothing (the edit was already there)")
+	}
+	for i, c := range changes {
+		add, del := patch.Stat(c.Target.Content, c.New)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " %s (+%d -%d)", c.Target.Path, add, del)
+	}
+	fmt.Fprintf(&b, " · first token %s · total %s", fmtDuration(j.ttft), fmtDuration(time.Since(j.start)))
+	u := j.usage
+	if u.PromptTokens+u.CompletionTokens > 0 {
+		fmt.Fprintf(&b, " · tokens %d in", u.PromptTokens)
+		if u.CachedTokens > 0 {
+			fmt.Fprintf(&b, " (%d cached)", u.CachedTokens)
+		}
+		fmt.Fprintf(&b, ", %d out", u.CompletionTokens)
+		if u.AcceptedPredictionTokens+u.RejectedPredictionTokens > 0 {
+			fmt.Fprintf(&b, " (prediction %d accepted, %d rejected)", u.AcceptedPredictionTokens, u.RejectedPredictionTokens)
+		}
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+
+	"github.com/spark-cli/spark/edit/patch"
+)
+
+// palette holds the colours of a diff; every entry prints plainly when colour is off.
+type palette struct {
+	file, hunk, del, ins, ctx, prose, dim, warn *color.Color
+}
+
+func newPalette(on bool) *palette {
+	p := &palette{
+		file:  color.New(color.Bold),
+		hunk:  color.New(color.FgCyan),
+		del:   color.New(color.FgRed),
+		ins:   color.New(color.FgGreen),
+		ctx:   color.New(color.Reset),
+		prose: color.New(color.Italic),
+		dim:   color.New(color.Faint),
+		warn:  color.New(color.FgYellow),
+	}
+	for _, c := range []*color.Color{p.file, p.hunk, p.del, p.ins, p.ctx, p.prose, p.dim, p.warn} {
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
+}
+
+// liveRenderer prints a patch as a coloured diff while it streams, one complete line at a time.
+type liveRenderer struct {
+	w        *bufio.Writer
+	pal      *palette
+	lastKind patch.EventKind
+	lines    int
+	started  bool
+}
+
+func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
+	return &liveRenderer{w: bufio.NewWriterSize(w, 32<<10), pal: pal, lastKind: -1}
+}
+
+// event renders one parser event; the caller flushes after each batch of model output.
+func (r *liveRenderer) event(ev patch.Event) {
+	switch ev.Kind {
+	case patch.EvProse:
+		if !r.started && strings.TrimSpace(ev.Text) == "" {
+			return
+		}
+		r.pal.prose.Fprintln(r.w, ev.Text)
+	case patch.EvFile:
+		r.pal.file.Fprintln(r.w, ev.Path)
+	case patch.EvHunk:
+		r.pal.hunk.Fprintln(r.w, strings.TrimRight("@@ "+ev.Text, " "))
+	case patch.EvContext:
+		r.pal.ctx.Fprintln(r.w, " "+ev.Text)
+	case patch.EvDelete:
+		r.pal.del.Fprintln(r.w, "-"+ev.Text)
+	case patch.EvInsert:
+		r.pal.ins.Fprintln(r.w, "+"+ev.Text)
+	default:
+		return
+	}
+	r.started = true
+	r.lastKind = ev.Kind
+	r.lines++
+}
+
+func (r *liveRenderer) flush() { r.w.Flush() }
+
+// writeDiff prints a unified diff, coloured when the palette is.
+func writeDiff(w io.Writer, pal *palette, diff string) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	defer bw.Flush()
+	for _, line := range strings.SplitAfter(diff, "\n") {
+		if line == "" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
+			pal.file.Fprint(bw, line)
+		case strings.HasPrefix(line, "@@"):
+			pal.hunk.Fprint(bw, line)
+		case strings.HasPrefix(line, "-"):
+			pal.del.Fprint(bw, line)
+		case strings.HasPrefix(line, "+"):
+			pal.ins.Fprint(bw, line)
+		default:
+			bw.WriteString(line)
+		}
+	}
+}
+
+// spinner shows elapsed milliseconds on a terminal until the first token arrives.
+type spinner struct {
+	w     io.Writer
+	label string
+	start time.Time
+	stop  chan struct{}
+	done  sync.WaitGroup
+	once  sync.Once
+}
+
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// startSpinner draws at once, then every 80 ms; Stop erases it before anything else is printed.
+func startSpinner(w io.Writer, pal *palette, label string, start time.Time) *spinner {
+	s := &spinner{w: w, label: label, start: start, stop: make(chan struct{})}
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		t := time.NewTicker(80 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			ms := time.Since(s.start).Milliseconds()
+			fmt.Fprintf(s.w, "\r\x1b[K%s %s %s", spinFrames[i%len(spinFrames)], s.label, pal.dim.Sprintf("%d ms", ms))
+			select {
+			case <-s.stop:
+				fmt.Fprint(s.w, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// Stop erases the spinner and waits until it has; safe to call more than once, and on nil.
+func (s *spinner) Stop() {
+	if s == nil {
+		return
+	}
+	s.once.Do(func() {
+		close(s.stop)
+		s.done.Wait()
+	})
+}
+
+// fmtDuration prints milliseconds below ten seconds, seconds with one decimal above.
+func fmtDuration(d time.Duration) string {
+	if d < 10*time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}

@@ -1,0 +1,182 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/spark-cli/spark/llm/llmtest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"spark": func() {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := Main(ctx, os.Args, SystemStreams())
+			stop()
+			os.Exit(code)
+		},
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against the built CLI and a fake
+// OpenAI server that speaks the real streaming protocol. `go test ./cmd -run TestScripts -update`
+// rewrites their expected files.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       *updateScripts,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+			env.Setenv("XDG_RUNTIME_DIR", "")
+			env.Setenv("NO_COLOR", "")
+			env.Setenv("FORCE_COLOR", "")
+			env.Values[serverKey{}] = &serverHolder{}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"serve":    cmdServe,
+			"requests": cmdRequests,
+			"request":  cmdRequest,
+			"waitreq":  cmdWaitReq,
+		},
+	})
+}
+
+var updateScripts = flag.Bool("update", false, "rewrite testscript files with the actual output")
+
+// serverKey finds a script's fake model server among its testscript values.
+type serverKey struct{}
+
+type serverHolder struct{ s *llmtest.Server }
+
+func holder(ts *testscript.TestScript) *serverHolder {
+	return ts.Value(serverKey{}).(*serverHolder)
+}
+
+// cmdServe appends one scripted reply to the test's fake model server, starting it on first use
+// and pointing OPENAI_BASE_URL at it:
+//
+//	serve [-status N] [-body FILE] [-retry-after S] [-chunk RUNES] [-delay D] [-first D]
+//	      [-drop N] [-hang N] [-finish REASON] [-raw] [REPLYFILE]
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! serve")
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	status := fs.Int("status", 0, "HTTP status")
+	body := fs.String("body", "", "error body file")
+	retryAfter := fs.String("retry-after", "", "Retry-After header")
+	chunk := fs.Int("chunk", 8, "runes per content chunk")
+	delay := fs.Duration("delay", 0, "delay between chunks")
+	firstDelay := fs.Duration("first", 0, "delay before the first chunk")
+	drop := fs.Int("drop", 0, "close the connection after N chunks")
+	hang := fs.Int("hang", 0, "stop sending after N chunks")
+	finish := fs.String("finish", "", "finish_reason")
+	raw := fs.Bool("raw", false, "send REPLYFILE verbatim as the response body")
+	ts.Check(fs.Parse(args))
+	step := llmtest.Step{
+		Status:       *status,
+		RetryAfter:   *retryAfter,
+		ChunkDelay:   *delay,
+		FirstDelay:   *firstDelay,
+		DropAfter:    *drop,
+		HangAfter:    *hang,
+		FinishReason: *finish,
+	}
+	if *body != "" {
+		step.ErrorBody = ts.ReadFile(*body)
+	}
+	if fs.NArg() > 0 {
+		text := ts.ReadFile(fs.Arg(0))
+		if *raw {
+			step.Raw = text
+		} else {
+			step.Chunks = llmtest.Split(text, *chunk)
+		}
+	}
+	h := holder(ts)
+	s := h.s
+	if s == nil {
+		var err error
+		s, err = llmtest.Start(step)
+		ts.Check(err)
+		ts.Defer(s.Close)
+		ts.Setenv("OPENAI_BASE_URL", s.URL())
+		ts.Setenv("OPENAI_API_KEY", "sk-test")
+		ts.Setenv("SPARK_MODEL", "gpt-test")
+		h.s = s
+		return
+	}
+	s.Append(step)
+}
+
+func serverOf(ts *testscript.TestScript) *llmtest.Server {
+	s := holder(ts).s
+	if s == nil {
+		ts.Fatalf("no server: use serve first")
+	}
+	return s
+}
+
+// cmdRequests checks how many requests the server received: requests N
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: requests N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := len(serverOf(ts).Requests())
+	if (got == want) == neg {
+		ts.Fatalf("server received %d requests, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdRequest writes request I's JSON body (0-based), indented, to FILE: request I FILE
+func cmdRequest(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: request I FILE")
+	}
+	i, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	reqs := serverOf(ts).Requests()
+	if i >= len(reqs) {
+		ts.Fatalf("request %d: only %d arrived", i, len(reqs))
+	}
+	var v any
+	ts.Check(json.Unmarshal(reqs[i].Body, &v))
+	out, err := json.MarshalIndent(v, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(out, '\n'), 0o644))
+}
+
+// cmdWaitReq blocks until N requests have arrived (default 1), for interrupting a stream
+// mid-way: waitreq [N]
+func cmdWaitReq(ts *testscript.TestScript, neg bool, args []string) {
+	n := 1
+	if len(args) == 1 {
+		var err error
+		n, err = strconv.Atoi(args[0])
+		ts.Check(err)
+	}
+	s := serverOf(ts)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.Requests()) < n {
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitreq: %d requests after 10s, want %d", len(s.Requests()), n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
