@@ -19,7 +19,7 @@ import (
 )
 
 // fail turns the error that ended an attempt into what Stream returns.
-func (s *streamState) fail(ctx, actx context.Context, resp *http.Response, wd *watchdog, err error) error {
+func (s *streamState) fail(ctx context.Context, resp *http.Response, wd *watchdog, err error) error {
 	host := s.c.host
 	switch {
 	case s.userErr != nil:
@@ -96,7 +96,7 @@ func connectError(host string, err error) *Error {
 		e.retry, e.Hint = dnsErr.IsTimeout || dnsErr.IsTemporary, "check the base URL and the network"
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
 		e.Message, e.Hint = "tls handshake failed: "+inner.Error(), "the server's certificate is not trusted"
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Message, e.Hint = "tls handshake failed: the server does not speak tls", "use http:// for this server"
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e.Message, e.retry = "connection timed out", true

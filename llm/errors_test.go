@@ -3,8 +3,6 @@ package llm
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -216,72 +214,6 @@ func TestStreamErrors(t *testing.T) {
 	}
 }
 
-func TestStreamRetriesThenSucceeds(t *testing.T) {
-	tests := []struct {
-		name    string
-		first   llmtest.Step
-		minWait time.Duration
-	}{
-		{"429 with Retry-After", llmtest.Step{Status: 429, RetryAfter: "1"}, time.Second},
-		{"500", llmtest.Step{Status: 500}, firstRetryDelay * 3 / 4},
-		{"502 html", llmtest.Step{Status: 502, ErrorBody: "<html>bad gateway</html>"}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := llmtest.NewServer(t, tt.first, llmtest.Step{Chunks: []string{"fine"}})
-			start := time.Now()
-			res, err := newTestClient(srv).Stream(context.Background(), userMsg("x"), func(string) error { return nil })
-			if err != nil || res.Text != "fine" {
-				t.Fatalf("Stream = %q, %v; want fine, nil", res.Text, err)
-			}
-			reqs := srv.Requests()
-			if len(reqs) != 2 {
-				t.Fatalf("server saw %d requests, want 2", len(reqs))
-			}
-			if wait := reqs[1].Arrived.Sub(reqs[0].Arrived); wait < tt.minWait || wait > tt.minWait+2*time.Second {
-				t.Errorf("retry came after %v, want about %v", wait, tt.minWait)
-			}
-			if d := time.Since(start); d > 4*time.Second {
-				t.Errorf("Stream took %v", d)
-			}
-		})
-	}
-}
-
-func TestStreamConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	for _, retries := range []int{-1, 0} {
-		c := New(Config{BaseURL: "http://" + addr + "/v1", Model: "m", MaxRetries: retries})
-		start := time.Now()
-		_, err := c.Stream(context.Background(), userMsg("x"), func(string) error { return nil })
-		var e *Error
-		if !errors.As(err, &e) || e.Kind != KindConnect {
-			t.Fatalf("Stream to a closed port = %v, want a KindConnect *Error", err)
-		}
-		if want := "model server " + addr + " refused the connection"; err.Error() != want {
-			t.Errorf("Error() = %q, want %q", err.Error(), want)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("Stream with MaxRetries %d took %v", retries, d)
-		}
-	}
-}
-
-func TestStreamBadBaseURL(t *testing.T) {
-	for _, u := range []string{"localhost:11434", "ftp://x/v1", "http://[::1"} {
-		_, err := New(Config{BaseURL: u, Model: "m"}).Stream(context.Background(), userMsg("x"), nil)
-		var e *Error
-		if !errors.As(err, &e) || e.Kind != KindConnect || !strings.Contains(err.Error(), "base url") {
-			t.Errorf("Stream with base URL %q = %v, want a KindConnect error about the base url", u, err)
-		}
-	}
-}
-
 func TestErrorText(t *testing.T) {
 	tests := []struct {
 		e    *Error
@@ -303,26 +235,5 @@ func TestErrorText(t *testing.T) {
 	}
 	if s := KindRateLimit.String(); s != "rate limit" {
 		t.Errorf("KindRateLimit.String() = %q", s)
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	tests := []struct {
-		h    http.Header
-		want time.Duration
-		ok   bool
-	}{
-		{http.Header{}, 0, false},
-		{http.Header{"Retry-After": {"2"}}, 2 * time.Second, true},
-		{http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond, true},
-		{http.Header{"Retry-After-Ms": {"120"}, "Retry-After": {"9"}}, 120 * time.Millisecond, true},
-		{http.Header{"Retry-After": {"soon"}}, 0, false},
-		{http.Header{"Retry-After": {"1e300"}}, 1<<63 - 1, true},
-	}
-	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.h)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%v) = %v, %v; want %v, %v", tt.h, got, ok, tt.want, tt.ok)
-		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -87,20 +86,6 @@ func TestPredialTLS(t *testing.T) {
 				t.Errorf("request protocol = %s, want %s", p, wantProto)
 			}
 		})
-	}
-}
-
-func TestTLSUntrusted(t *testing.T) {
-	srv := llmtest.NewTLSServer(t)
-	c := newTestClient(srv) // system roots do not include the test certificate
-	c.Predial()
-	_, err := c.Stream(context.Background(), userMsg("x"), func(string) error { return nil })
-	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindConnect || !strings.Contains(err.Error(), "tls handshake failed") {
-		t.Fatalf("Stream to an untrusted server = %v, want KindConnect tls handshake failed", err)
-	}
-	if n := len(srv.Requests()); n != 0 {
-		t.Errorf("server saw %d requests", n)
 	}
 }
 

@@ -114,7 +114,7 @@ func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionN
 	stream, resp := s.c.openStream(actx, params, option.WithMiddleware(wd.middleware))
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
-		return s.fail(ctx, actx, resp, wd, err)
+		return s.fail(ctx, resp, wd, err)
 	}
 	s.began = true
 	for stream.Next() {
@@ -154,7 +154,7 @@ func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionN
 		}
 	}
 	if err := stream.Err(); err != nil {
-		return s.fail(ctx, actx, resp, wd, err)
+		return s.fail(ctx, resp, wd, err)
 	}
 	return s.end(resp, wd)
 }
