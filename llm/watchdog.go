@@ -28,8 +28,7 @@ type watchdog struct {
 	status    int      // status of the response, 0 before headers
 	bytes     int64    // body bytes read
 	tail      [16]byte // the last body bytes read, to recognise a final [DONE]
-	body      *watchBody
-	handedOff bool // the body's drain goroutine cancels the attempt, not release
+	handedOff bool     // the body's drain goroutine cancels the attempt, not release
 }
 
 func newWatchdog(d time.Duration, cancel context.CancelCauseFunc) *watchdog {
@@ -60,8 +59,7 @@ func (w *watchdog) middleware(req *http.Request, next option.MiddlewareNext) (*h
 	w.timer.Reset(w.d)
 	w.status = res.StatusCode
 	if res.Body != nil {
-		w.body = &watchBody{rc: res.Body, w: w}
-		res.Body = w.body
+		res.Body = &watchBody{rc: res.Body, w: w}
 	}
 	return res, nil
 }
