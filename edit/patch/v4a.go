@@ -72,8 +72,8 @@ func (p *Parser) v4a(line string) {
 			return
 		}
 	}
-	if _, _, _, ok := parseFence(line); ok {
-		// A bare fence line is never hunk content (that would carry a marker): the patch ends here.
+	if _, _, _, ok := parseFence(line); ok && (line[0] == '`' || line[0] == '~') {
+		// A fence line without a marker is never hunk content: the patch ends here.
 		p.endV4A()
 		if p.inFence {
 			p.fence.open = false
