@@ -381,6 +381,13 @@ Let me know if you want anything else.
 		Want:   "a\nc",
 	},
 	{
+		Name:   "v4a-markdown-fence-context",
+		Format: FormatAuto,
+		File:   "# Build\n\n```sh\nmake\n```\n",
+		Reply:  fenced("'''diff\n*** Begin Patch\n*** Update File: README.md\n@@\n '''sh\n-make\n+make all\n '''\n*** End Patch\n'''\n"),
+		Want:   "# Build\n\n```sh\nmake all\n```\n",
+	},
+	{
 		Name:   "sr-basic",
 		Format: FormatSearchReplace,
 		File:   "def greet():\n    print(\"hi\")\n",
