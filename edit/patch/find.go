@@ -17,16 +17,45 @@ func (m *Matcher) normLines(l level) []string {
 	return m.norm[l]
 }
 
-// indexOf returns, for level l, the positions of each normalized line, built once. It makes a
-// search cost the occurrences of the hunk's rarest line instead of a scan of the file.
-func (m *Matcher) indexOf(l level) map[string][]int {
+// lineIndex finds the lines equal to a given one without scanning the file: for each distinct
+// line its first position and count, and for each position the next one with the same line.
+type lineIndex struct {
+	first map[string]indexEntry
+	next  []int32 // -1 after the last
+}
+
+type indexEntry struct{ first, count int32 }
+
+// positions calls f with each position of line s in order until f returns false.
+func (x *lineIndex) positions(s string, f func(int) bool) {
+	e, ok := x.first[s]
+	if !ok {
+		return
+	}
+	for p := e.first; p >= 0; p = x.next[p] {
+		if !f(int(p)) {
+			return
+		}
+	}
+}
+
+func (x *lineIndex) count(s string) int { return int(x.first[s].count) }
+
+// indexOf returns the index of the file's lines at level l, built once. It makes a search cost
+// the occurrences of the hunk's rarest line instead of a scan of the file.
+func (m *Matcher) indexOf(l level) *lineIndex {
 	if m.index[l] == nil {
 		norm := m.normLines(l)
-		idx := make(map[string][]int, len(norm))
-		for i, s := range norm {
-			idx[s] = append(idx[s], i)
+		x := &lineIndex{first: make(map[string]indexEntry, len(norm)), next: make([]int32, len(norm))}
+		for i := len(norm) - 1; i >= 0; i-- {
+			e, ok := x.first[norm[i]]
+			if !ok {
+				e.first = -1
+			}
+			x.next[i] = e.first
+			x.first[norm[i]] = indexEntry{first: int32(i), count: e.count + 1}
 		}
-		m.index[l] = idx
+		m.index[l] = x
 	}
 	return m.index[l]
 }
@@ -40,7 +69,7 @@ func (m *Matcher) find(want []string, l level, lo int, atEOF bool) []int {
 	key, keyN := 0, -1
 	for i, s := range want {
 		w[i] = normalize(s, l)
-		n := len(idx[w[i]])
+		n := idx.count(w[i])
 		if n == 0 {
 			return nil
 		}
@@ -49,22 +78,19 @@ func (m *Matcher) find(want []string, l level, lo int, atEOF bool) []int {
 		}
 	}
 	var out []int
-	for _, p := range idx[w[key]] {
+	idx.positions(w[key], func(p int) bool {
 		s := p - key
 		if s < lo || s+len(w) > len(norm) || (atEOF && s+len(w) != len(norm)) {
-			continue
+			return true
 		}
-		ok := true
 		for i := range w {
 			if norm[s+i] != w[i] {
-				ok = false
-				break
+				return true
 			}
 		}
-		if ok {
-			out = append(out, s)
-		}
-	}
+		out = append(out, s)
+		return true
+	})
 	return out
 }
 
@@ -112,13 +138,14 @@ func (m *Matcher) bestCandidate(h *Hunk) int {
 	idx := m.indexOf(levelFold)
 	votes := map[int]int{}
 	for i, line := range h.Old {
-		pos := idx[normalize(line, levelFold)]
-		if len(pos) > 64 {
+		n := normalize(line, levelFold)
+		if idx.count(n) > 64 {
 			continue
 		}
-		for _, p := range pos {
+		idx.positions(n, func(p int) bool {
 			votes[p-i]++
-		}
+			return true
+		})
 	}
 	target := m.prevEnd
 	if h.OldStart > 0 {

@@ -16,7 +16,7 @@ type Matcher struct {
 	lines   []string
 	eols    []string // each line's own ending; "" for a last line without one
 	norm    [numLevels][]string
-	index   [numLevels]map[string][]int
+	index   [numLevels]*lineIndex
 	edits   []edit
 	hasPrev bool
 	prevEnd int // line after the previous hunk's match
@@ -48,6 +48,8 @@ func NewMatcher(path string, content []byte) *Matcher {
 		m.bom = true
 		s = s[len(bom):]
 	}
+	n := strings.Count(s, "\n") + 1
+	m.lines, m.eols = make([]string, 0, n), make([]string, 0, n)
 	crlf := 0
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
