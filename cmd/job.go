@@ -76,15 +76,29 @@ func (j *patchJob) run(ctx context.Context) error {
 	}
 
 	var changes []edit.Change
-	for round := 0; ; round++ {
+	repaired := false
+	for turns := 0; ; turns++ {
 		t := newTurn(j, out, pal, live)
 		res, err := t.stream(ctx)
 		j.addUsage(res)
-		if round == 0 && !t.first.IsZero() {
+		if turns == 0 && !t.first.IsZero() {
 			j.ttft = t.first.Sub(j.start)
 		}
 		j.reply = res.Text
 		if err != nil && !errors.Is(err, errEarlyMismatch) {
+			if interruptedByUser(ctx) && j.canSteer() {
+				next, stop, nudge, ok := j.steerTurn(ctx, pal)
+				if !ok {
+					return errInterrupted
+				}
+				defer stop()
+				ctx = next
+				j.messages = append(j.messages,
+					llm.Message{Role: "assistant", Content: res.Text},
+					llm.Message{Role: "user", Content: edit.SteerPrompt(nudge)},
+				)
+				continue
+			}
 			return j.streamError(ctx, err)
 		}
 		changes, err = t.finish(err)
@@ -97,9 +111,10 @@ func (j *patchJob) run(ctx context.Context) error {
 			j.prose = noEdit.prose
 			return j.noChange()
 		}
-		if round > 0 || !repairable(err) {
+		if repaired || !repairable(err) {
 			return j.failed(err)
 		}
+		repaired = true
 		if live {
 			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", err)
 		}

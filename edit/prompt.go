@@ -115,6 +115,14 @@ func RepairPrompt(problem string) string {
 		"\n\nSend the whole edit again, corrected, in the same format. Copy context lines exactly from the file as given."
 }
 
+// SteerPrompt returns the user message that continues an interrupted turn: the user's one-line
+// nudge, and a request for the complete edit again with it taken into account (the interrupted
+// reply is never applied, so the new one must stand alone).
+func SteerPrompt(nudge string) string {
+	return "I interrupted you. " + strings.TrimSpace(nudge) +
+		"\n\nTaking this into account, send the complete edit again from the start, in the same format, with one sentence first."
+}
+
 // RepairWholePrompt is RepairPrompt for a small file: instead of another patch, it asks for the
 // whole new file, which cannot fail to apply.
 func RepairWholePrompt(problem string) string {
