@@ -11,6 +11,7 @@ type Case struct {
 	Files  map[string]string // or, for multi-file replies, the original text of each file
 	Reply  string            // the model's whole reply; ''' stands for a markdown fence
 	Want   string            // the new text of the one file
+	Prose  string            // if set, the Patch.Prose the reply must yield
 	Wants  map[string]string // or of each file
 	// WantErr is a substring of the expected error, of type ErrType: "parse" (*ParseError),
 	// "hunk" (*HunkError) or "apply" (another ApplyFile error).
@@ -52,6 +53,7 @@ func writerReturns(expr string) string {
 var Cases = []Case{
 	{
 		Name:   "v4a-basic",
+		Prose:  "Say hello to the world instead.",
 		Format: FormatV4A,
 		File:   goMain,
 		Reply: `Say hello to the world instead.
@@ -68,6 +70,7 @@ var Cases = []Case{
 	},
 	{
 		Name:   "v4a-fenced-with-prose",
+		Prose:  "I changed the greeting.\n\nLet me know if you want anything else.",
 		Format: FormatAuto,
 		File:   goMain,
 		Reply: fenced(`I changed the greeting.
@@ -305,6 +308,7 @@ Let me know if you want anything else.
 	},
 	{
 		Name:  "v4a-multi-file",
+		Prose: "Both constants are now 2.",
 		Files: map[string]string{"a.go": "package a\n\nconst A = 1\n", "b.go": "package b\n\nconst B = 1\n"},
 		Reply: fenced(`Both constants are now 2.
 
@@ -406,6 +410,7 @@ greet.py
 	},
 	{
 		Name:   "sr-path-in-backticks",
+		Prose:  "Here is the change:",
 		Format: FormatAuto,
 		File:   "a = 1\n",
 		Reply:  fenced("Here is the change:\n\n`src/my file.py`\n'''python\n<<<<<<< SEARCH\na = 1\n=======\na = 2\n>>>>>>> REPLACE\n'''\n"),
@@ -427,6 +432,7 @@ greet.py
 	},
 	{
 		Name:   "sr-path-inside-fence",
+		Prose:  "Changing a.\nDone.",
 		Format: FormatAuto,
 		File:   "a = 1\n",
 		Reply:  fenced("Changing a.\n'''python\nsrc/app.py\n<<<<<<< SEARCH\na = 1\n=======\na = 5\n>>>>>>> REPLACE\n'''\nDone.\n"),
@@ -592,6 +598,7 @@ greet.py
 	},
 	{
 		Name:   "whole-basic",
+		Prose:  "Here is the whole file.",
 		Format: FormatWhole,
 		File:   "print(1)\n",
 		Reply:  fenced("Here is the whole file.\n\napp.py\n'''python\nprint(2)\nprint(3)\n'''\n"),
@@ -624,6 +631,14 @@ greet.py
 		File:    "old\n",
 		Reply:   fenced("t.txt\n'''\nnew line one\nnew line tw"),
 		WantErr: `reply line 2: code block for "t.txt" is not closed`,
+		ErrType: "parse",
+	},
+	{
+		Name:    "whole-mode-reply-is-a-patch",
+		Format:  FormatWhole,
+		File:    "a\n",
+		Reply:   fenced("t.txt\n'''diff\n*** Begin Patch\n*** Update File: t.txt\n@@\n-a\n+b\n*** End Patch\n'''\n"),
+		WantErr: `reply line 2: code block for "t.txt" holds a patch, not the whole file`,
 		ErrType: "parse",
 	},
 	{

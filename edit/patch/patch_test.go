@@ -30,6 +30,11 @@ func applyCase(c Case) (map[string]string, error) {
 func TestCases(t *testing.T) {
 	for _, c := range Cases {
 		t.Run(c.Name, func(t *testing.T) {
+			if c.Prose != "" {
+				if p, err := Parse(fenced(c.Reply), c.Format); err != nil || p.Prose != c.Prose {
+					t.Errorf("Parse(%q).Prose = %+v (error %v), want %q", c.Reply, p, err, c.Prose)
+				}
+			}
 			got, err := applyCase(c)
 			if c.WantErr != "" {
 				if err == nil {
