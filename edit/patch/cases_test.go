@@ -532,6 +532,13 @@ greet.py
 		Want:   "a = 2\n",
 	},
 	{
+		Name:   "sr-blank-edge-lines",
+		Format: FormatAuto,
+		File:   "import os\nx = 1\ny = 2\n",
+		Reply:  "app.py\n<<<<<<< SEARCH\n\nx = 1\n\n=======\n\nx = 10\n\n>>>>>>> REPLACE\n",
+		Want:   "import os\nx = 10\ny = 2\n",
+	},
+	{
 		Name:   "sr-markdown-file-with-fences",
 		Format: FormatAuto,
 		File:   "# Usage\n\n```sh\nmake\n```\n",

@@ -98,6 +98,24 @@ func (m *Matcher) add(h *Hunk, n int) error {
 	if len(h.Old) == 0 {
 		return m.addInsert(h, n)
 	}
+	if ok, err := m.ladder(h, n); ok || err != nil {
+		return err
+	}
+	// Models often add an empty context line above or below a hunk that the file lacks.
+	if t := trimBlankEdges(h); t != nil {
+		if ok, err := m.ladder(t, n); ok || err != nil {
+			return err
+		}
+	}
+	if m.alreadyApplied(h, n) {
+		return nil
+	}
+	return m.notFound(h, n)
+}
+
+// ladder tries each matching level in turn and records the hunk at the first level where it
+// matches. It reports false if no level matches.
+func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
 	for l := levelExact; l < numLevels; l++ {
 		cands, afterPrev := m.find(h.Old, l, m.prevEnd, h.AtEOF), m.hasPrev
 		if len(cands) == 0 && m.prevEnd > 0 {
@@ -108,14 +126,30 @@ func (m *Matcher) add(h *Hunk, n int) error {
 		}
 		s, err := m.choose(h, n, cands, afterPrev)
 		if err != nil {
-			return err
+			return false, err
 		}
-		return m.record(h, n, s, l)
+		return true, m.record(h, n, s, l)
 	}
-	if m.alreadyApplied(h, n) {
+	return false, nil
+}
+
+// trimBlankEdges returns h without the empty context lines at its edges, or nil if it has none
+// or nothing else.
+func trimBlankEdges(h *Hunk) *Hunk {
+	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
+	old, new := h.Old, h.New
+	for len(old) > 0 && len(new) > 0 && blank(old[0]) && blank(new[0]) {
+		old, new = old[1:], new[1:]
+	}
+	for len(old) > 0 && len(new) > 0 && blank(old[len(old)-1]) && blank(new[len(new)-1]) {
+		old, new = old[:len(old)-1], new[:len(new)-1]
+	}
+	if len(old) == len(h.Old) || len(old) == 0 {
 		return nil
 	}
-	return m.notFound(h, n)
+	t := *h
+	t.Old, t.New = old, new
+	return &t
 }
 
 // addInsert places a hunk without context lines: into an empty file, or at the end of the file.
@@ -129,85 +163,6 @@ func (m *Matcher) addInsert(h *Hunk, n int) error {
 		return nil
 	}
 	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Want: first(h.New)}
-}
-
-// choose picks one of several matches: narrowed by the @@ anchors, then by the line number of a
-// unified header, then by taking the first match after the previous hunk. Anything still
-// ambiguous is refused.
-func (m *Matcher) choose(h *Hunk, n int, cands []int, afterPrev bool) (int, error) {
-	if len(cands) == 1 {
-		return cands[0], nil
-	}
-	if len(h.Anchors) > 0 {
-		switch f := m.byAnchors(h.Anchors, cands); len(f) {
-		case 0:
-		case 1:
-			return f[0], nil
-		default:
-			cands = f
-		}
-	}
-	if h.OldStart > 0 {
-		for _, c := range cands {
-			if c+1 == h.OldStart {
-				return c, nil
-			}
-		}
-	}
-	if afterPrev {
-		return cands[0], nil
-	}
-	var b strings.Builder
-	for i, c := range cands {
-		if i == 5 {
-			b.WriteString(", ...")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprint(&b, c+1)
-	}
-	return 0, &HunkError{
-		Path: m.path, Hunk: n, Line: cands[0] + 1,
-		Reason:  fmt.Sprintf("ambiguous: %d matches (lines %s)", len(cands), b.String()),
-		Want:    h.Old[0],
-		Got:     m.lines[cands[0]],
-		Nearest: m.around(cands[0]),
-	}
-}
-
-// byAnchors keeps the matches that follow the chain of anchors: for each line containing the
-// first anchor, the next line containing the second, and so on, then the first match from there.
-func (m *Matcher) byAnchors(anchors []string, cands []int) []int {
-	norm := m.normLines(levelFold)
-	want := make([]string, len(anchors))
-	for i, a := range anchors {
-		want[i] = normalize(a, levelFold)
-	}
-	var out []int
-	for o := range norm {
-		if !strings.Contains(norm[o], want[0]) {
-			continue
-		}
-		at := o
-		for _, a := range want[1:] {
-			for at++; at < len(norm) && !strings.Contains(norm[at], a); at++ {
-			}
-		}
-		if at >= len(norm) {
-			continue
-		}
-		for _, c := range cands {
-			if c >= at {
-				if len(out) == 0 || out[len(out)-1] != c {
-					out = append(out, c)
-				}
-				break
-			}
-		}
-	}
-	return out
 }
 
 // record accepts hunk h matched at line s with level l.

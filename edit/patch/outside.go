@@ -103,7 +103,7 @@ func (p *Parser) outsideLine(line string) {
 			return
 		}
 	}
-	if c, n, info, ok := parseFence(line); ok {
+	if c, n, _, ok := parseFence(line); ok {
 		if !p.fence.open {
 			p.openFence(c, n)
 			return
@@ -112,7 +112,6 @@ func (p *Parser) outsideLine(line string) {
 			p.closeFence()
 			return
 		}
-		_ = info
 	}
 	p.plain(line)
 }

@@ -54,7 +54,7 @@ type Hunk struct {
 
 // FilePatch is everything a patch does to one file.
 type FilePatch struct {
-	Path    string // cleaned: a/ b/ prefixes, quotes, backticks, surrounding spaces removed
+	Path    string // cleaned: a/ b/ prefixes, quotes, backticks, surrounding spaces removed; "" if the reply names no file
 	Op      Op
 	Hunks   []Hunk
 	Whole   bool   // whole-file replacement: Content is the complete new text
@@ -113,6 +113,6 @@ type Event struct {
 	Kind EventKind
 	Text string // the line without its marker (EvContext, EvDelete, EvInsert, EvProse); the anchor for EvHunk
 	Path string // current file path (EvFile and later events)
-	File int    // index into Patch.Files of the current file
+	File int    // index into Patch.Files of the current file, -1 before the first
 	Hunk *Hunk  // for EvHunkDone: the complete hunk, never mutated afterwards
 }
