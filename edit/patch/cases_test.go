@@ -362,6 +362,13 @@ Let me know if you want anything else.
 		Want:   "a\nB\nc\nd\ne\nf\ng\nH\n",
 	},
 	{
+		Name:   "v4a-with-unified-file-header",
+		Format: FormatAuto,
+		File:   "-- setup\nselect 1;\n",
+		Reply:  "*** Begin Patch\n*** Update File: q.sql\n--- a/q.sql\n+++ b/q.sql\n@@\n--- setup\n+-- set up\n select 1;\n*** End Patch\n",
+		Want:   "-- set up\nselect 1;\n",
+	},
+	{
 		Name:    "v4a-update-without-hunks",
 		Format:  FormatAuto,
 		File:    "a\n",

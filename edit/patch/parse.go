@@ -155,9 +155,12 @@ func (p *Parser) finish() {
 	if p.minus != nil {
 		m := *p.minus
 		p.minus = nil
-		if p.st == stUnified && p.hunkOpen {
+		switch {
+		case p.st == stV4A:
+			p.at(m.line, func() { p.v4aLine(m.text) })
+		case p.st == stUnified && p.hunkOpen:
 			p.hunkLine(EvDelete, m.text[1:])
-		} else {
+		default:
 			p.at(m.line, func() { p.plain(m.text) })
 		}
 	}
@@ -212,7 +215,7 @@ func (p *Parser) ev(k EventKind, text string, h *Hunk) {
 	}
 	e := Event{Kind: k, Text: text, File: p.file, Hunk: h}
 	if p.file >= 0 {
-		e.Path = p.patch.Files[p.file].Path
+		e.Path, e.Op = p.patch.Files[p.file].Path, p.patch.Files[p.file].Op
 	}
 	p.emit(e)
 }

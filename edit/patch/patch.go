@@ -114,5 +114,6 @@ type Event struct {
 	Text string // the line without its marker (EvContext, EvDelete, EvInsert, EvProse); the anchor for EvHunk
 	Path string // current file path (EvFile and later events)
 	File int    // index into Patch.Files of the current file, -1 before the first
+	Op   Op     // what the current file's patch does (EvFile and later events)
 	Hunk *Hunk  // for EvHunkDone: the complete hunk, never mutated afterwards
 }

@@ -14,14 +14,15 @@ type event struct {
 	Text string
 	Path string
 	File int
+	Op   Op
 	Hunk *Hunk
 }
 
 func (e event) String() string {
 	if e.Hunk != nil {
-		return fmt.Sprintf("%v %q %s#%d %+v", e.Kind, e.Text, e.Path, e.File, *e.Hunk)
+		return fmt.Sprintf("%v %q %s#%d(%v) %+v", e.Kind, e.Text, e.Path, e.File, e.Op, *e.Hunk)
 	}
-	return fmt.Sprintf("%v %q %s#%d", e.Kind, e.Text, e.Path, e.File)
+	return fmt.Sprintf("%v %q %s#%d(%v)", e.Kind, e.Text, e.Path, e.File, e.Op)
 }
 
 // streamResult is everything a parse produces.
@@ -35,7 +36,7 @@ type streamResult struct {
 func stream(text string, f Format, split func(string) []string) streamResult {
 	var r streamResult
 	p := NewParser(f, func(e Event) {
-		ev := event{e.Kind, e.Text, e.Path, e.File, nil}
+		ev := event{e.Kind, e.Text, e.Path, e.File, e.Op, nil}
 		if e.Hunk != nil {
 			h := *e.Hunk
 			ev.Hunk = &h

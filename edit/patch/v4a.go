@@ -58,8 +58,29 @@ func (p *Parser) endV4A() {
 	p.st = stOutside
 }
 
-// v4a handles a line inside a V4A patch.
+// v4a handles a line inside a V4A patch. A "--- " line before any hunk line of a file is held
+// for one line: with a "+++ " line after it, the pair is a unified file header that some models
+// add after "*** Update File:", and is skipped.
 func (p *Parser) v4a(line string) {
+	if p.minus != nil {
+		m := *p.minus
+		p.minus = nil
+		if strings.HasPrefix(line, "+++ ") {
+			return
+		}
+		p.at(m.line, func() { p.v4aLine(m.text) })
+		if p.err != nil || p.st != stV4A {
+			return
+		}
+	}
+	if !p.hunkOpen && p.file >= 0 && p.patch.Files[p.file].Op == OpUpdate && strings.HasPrefix(line, "--- ") {
+		p.minus = &heldLine{text: line, line: p.line}
+		return
+	}
+	p.v4aLine(line)
+}
+
+func (p *Parser) v4aLine(line string) {
 	if line == "" {
 		if p.hunkOpen || (p.file >= 0 && p.patch.Files[p.file].Op == OpAdd) {
 			p.blanks++
