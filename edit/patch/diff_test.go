@@ -128,3 +128,32 @@ func TestDiffLarge(t *testing.T) {
 		t.Fatalf("ApplyFile(Parse(Unified(large))) = %d bytes, %v; want the new text", len(got), err)
 	}
 }
+
+// TestRoundTripRepetitive applies diffs of texts made of a few repeated lines, where every hunk's
+// context matches in many places, so that only the hunk headers' line numbers and the previous
+// hunk's position can place it.
+func TestRoundTripRepetitive(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	text := func() string {
+		s := strings.Join(randomLines(r), "\n") + strings.Repeat("\n", r.IntN(2))
+		for range r.IntN(4) {
+			s += strings.Join(randomLines(r), "\n") + "\n"
+		}
+		return s
+	}
+	for range 3000 {
+		old, new := text(), text()
+		d := Unified("f", []byte(old), []byte(new))
+		if d == "" {
+			continue
+		}
+		p, err := Parse(d, FormatUnified)
+		if err != nil {
+			t.Fatalf("Parse(%q) error: %v", d, err)
+		}
+		got, err := ApplyFile("f", []byte(old), p.Files[0])
+		if err != nil || string(got) != new {
+			t.Fatalf("ApplyFile(%q, Parse(%q)) = %q, %v; want %q", old, d, got, err, new)
+		}
+	}
+}

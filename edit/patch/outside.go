@@ -94,7 +94,6 @@ func (p *Parser) outsideLine(line string) {
 		if strings.HasPrefix(line, "diff --git ") || (p.want == FormatUnified && isUnifiedHunkHeader(line)) {
 			p.detect(FormatUnified)
 			p.flushHeld()
-			p.inFence = p.fence.open
 			p.st = stUnified
 			if !strings.HasPrefix(line, "diff ") {
 				p.startFile("", OpUpdate, false)

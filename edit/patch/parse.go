@@ -59,17 +59,22 @@ type Parser struct {
 	hunkOpen  bool
 	blanks    int // empty lines not yet known to be context
 	last      EventKind
-	inFence   bool // the current V4A or unified patch started inside a fence
+	inFence   bool // the current V4A patch started inside a fence
 	oldLeft   int  // unified line counts still expected, -1 if unknown
 	newLeft   int
 	wholeBody []string
 }
 
 // NewParser returns a Parser for format f (FormatAuto detects it) that calls emit for each event;
-// emit may be nil.
+// emit may be nil. An unknown format makes Close fail with a *ParseError.
 func NewParser(f Format, emit func(Event)) *Parser {
 	p := &Parser{want: f, mode: f, emit: emit, file: -1, oldLeft: -1, newLeft: -1}
 	p.patch.Format = f
+	switch f {
+	case FormatAuto, FormatV4A, FormatSearchReplace, FormatWhole, FormatUnified:
+	default:
+		p.failAt(0, fmt.Sprintf("unknown patch format %q", string(f)))
+	}
 	return p
 }
 

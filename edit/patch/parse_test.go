@@ -123,3 +123,9 @@ func TestEventKindString(t *testing.T) {
 		t.Errorf("OpDelete.String() = %q, want %q", got, "delete")
 	}
 }
+
+func TestUnknownFormat(t *testing.T) {
+	if _, err := Parse("*** Begin Patch\n", Format("ed")); err == nil || err.Error() != `reply: unknown patch format "ed"` {
+		t.Errorf("Parse(_, %q) error = %v, want unknown patch format", "ed", err)
+	}
+}

@@ -32,9 +32,6 @@ func isGitMeta(line string) bool {
 func (p *Parser) unifiedHeader(minus, plus string, line int) {
 	p.closeHunk()
 	p.closeFile()
-	if p.st != stUnified {
-		p.inFence = p.fence.open
-	}
 	p.st = stUnified
 	oldPath, newPath := cleanPath(minus[4:]), cleanPath(plus[4:])
 	op, path := OpUpdate, newPath
