@@ -11,15 +11,21 @@ import (
 	"github.com/spark-cli/spark/llm/llmtest"
 )
 
-// slowReply is a long reply at about 100 chunks a second.
-var slowReply = llmtest.Step{Chunks: llmtest.Split(strings.Repeat("x", 300), 1), ChunkDelay: 10 * time.Millisecond}
+// stuckReply sends three chunks and then nothing until the client goes away, so a client
+// that waited for the server instead of cancelling at once would wait for its stall timeout.
+var stuckReply = llmtest.Step{Chunks: llmtest.Split(strings.Repeat("x", 10), 1), HangAfter: 3}
 
-// disconnectBound is how soon the server must see a cancelled client go away. The target is
-// milliseconds; the bound is loose for slow, race-instrumented CI machines.
-const disconnectBound = 500 * time.Millisecond
+// Bounds on how soon Stream returns after a cancel and the server sees the client go away.
+// The targets are milliseconds (measured figures are logged); the bounds are loose for slow,
+// race-instrumented CI machines, and still far below the 5s stall timeout a wrong
+// implementation would wait for.
+const (
+	returnBound     = 250 * time.Millisecond
+	disconnectBound = 500 * time.Millisecond
+)
 
 func TestStreamOnDeltaErrorCancels(t *testing.T) {
-	srv := llmtest.NewServer(t, slowReply)
+	srv := llmtest.NewServer(t, stuckReply)
 	stop := errors.New("hunk mismatch")
 	var n int
 	var stopped time.Time
@@ -38,7 +44,7 @@ func TestStreamOnDeltaErrorCancels(t *testing.T) {
 	if len(res.Text) != 3 {
 		t.Errorf("Text has %d bytes, want the 3 delivered", len(res.Text))
 	}
-	if d := returned.Sub(stopped); d > 50*time.Millisecond {
+	if d := returned.Sub(stopped); d > returnBound {
 		t.Errorf("Stream returned %v after onDelta failed", d)
 	}
 	at, ok := srv.WaitDisconnect(0, 2*time.Second)
@@ -59,7 +65,7 @@ func TestStreamContextCancel(t *testing.T) {
 		delay  time.Duration // after this long
 		server bool          // the server is mid-reply and must see the disconnect
 	}{
-		{name: "mid-stream", step: slowReply, after: 3, server: true},
+		{name: "mid-stream", step: stuckReply, after: 3, server: true},
 		{name: "before the first token", step: llmtest.Step{Chunks: []string{"late"}, FirstDelay: 10 * time.Second}, delay: 50 * time.Millisecond, server: true},
 		{name: "during retry backoff", step: llmtest.Step{Status: 429, RetryAfter: "3"}, delay: 100 * time.Millisecond},
 	}
@@ -84,7 +90,7 @@ func TestStreamContextCancel(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Stream error = %v, want errors.Is(err, context.Canceled)", err)
 			}
-			if d := returned.Sub(cancelled); d > 50*time.Millisecond {
+			if d := returned.Sub(cancelled); d > returnBound {
 				t.Errorf("Stream returned %v after the cancel", d)
 			}
 			if !tt.server {
@@ -115,7 +121,7 @@ func TestStreamStallDisconnects(t *testing.T) {
 }
 
 func TestStreamCancelHTTP2(t *testing.T) {
-	srv := llmtest.NewTLSServer(t, slowReply)
+	srv := llmtest.NewTLSServer(t, stuckReply)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	ctx, cancel := context.WithCancel(context.Background())

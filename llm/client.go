@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/openai/openai-go/v3"
@@ -60,6 +61,7 @@ type Client struct {
 	svc       openai.ChatCompletionService
 	predialer *predialer      // nil with a caller's HTTPClient
 	transport *http.Transport // nil with a caller's HTTPClient
+	drains    sync.WaitGroup  // complete replies whose body end is still being read
 }
 
 // New returns a client for cfg. It does no I/O; an invalid BaseURL is reported by the first

@@ -50,7 +50,7 @@ func TestProbeOllama(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("probeOllama(%s) = %v, want %v", tt.name, got, tt.want)
 		}
-		if d > timeout+50*time.Millisecond {
+		if d > timeout+250*time.Millisecond {
 			t.Errorf("probeOllama(%s) took %v with a %v timeout", tt.name, d, timeout)
 		}
 	}

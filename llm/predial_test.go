@@ -52,6 +52,7 @@ func TestPredialHTTPUsesOneConnection(t *testing.T) {
 		if err != nil || res.Text != want {
 			t.Fatalf("Stream = %q, %v; want %q", res.Text, err, want)
 		}
+		c.drains.Wait() // see TestKeepAlive
 	}
 	if n := srv.Conns(); n != 1 {
 		t.Errorf("server accepted %d connections for Predial and two requests, want 1", n)
@@ -150,7 +151,7 @@ func TestKeepAlive(t *testing.T) {
 		if _, err := c.Stream(context.Background(), userMsg("x"), func(string) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Millisecond) // requests a person makes are never back to back
+		c.drains.Wait() // requests a person makes are never back to back
 	}
 	if n := srv.Conns(); n != 1 {
 		t.Errorf("server accepted %d connections for 100 sequential requests, want 1", n)

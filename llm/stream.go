@@ -109,7 +109,7 @@ func (s *streamState) run(ctx context.Context, req Request) error {
 // attempt sends the request once and consumes the stream.
 func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionNewParams) error {
 	actx, cancel := context.WithCancelCause(ctx)
-	wd := newWatchdog(s.c.stall, cancel)
+	wd := newWatchdog(s.c.stall, cancel, &s.c.drains)
 	defer wd.release()
 	stream, resp := s.c.openStream(actx, params, option.WithMiddleware(wd.middleware))
 	defer stream.Close()

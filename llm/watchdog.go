@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,7 @@ type watchdog struct {
 	timer  *time.Timer
 	fired  atomic.Bool
 	cancel context.CancelCauseFunc
+	drains *sync.WaitGroup // counts bodies still being drained after a complete reply
 
 	// Owned by the goroutine running the attempt (the middleware and the body reads run there).
 	status    int      // status of the response, 0 before headers
@@ -31,8 +33,8 @@ type watchdog struct {
 	handedOff bool     // the body's drain goroutine cancels the attempt, not release
 }
 
-func newWatchdog(d time.Duration, cancel context.CancelCauseFunc) *watchdog {
-	w := &watchdog{d: d, cancel: cancel}
+func newWatchdog(d time.Duration, cancel context.CancelCauseFunc, drains *sync.WaitGroup) *watchdog {
+	w := &watchdog{d: d, cancel: cancel, drains: drains}
 	w.timer = time.AfterFunc(d, func() {
 		w.fired.Store(true)
 		cancel(errStalled)
@@ -95,7 +97,9 @@ func (b *watchBody) Read(p []byte) (int, error) {
 // (the chunked terminator, or END_STREAM) may trail [DONE], and closing before the
 // transport has seen it costs the keep-alive connection (about one request in thirty over
 // HTTP/1.1 in tests). Then the rest is read in the background, for at most a second, and the
-// attempt's context is cancelled after that.
+// attempt's context is cancelled after that. Once the read has seen the end of the body the
+// transport has put the connection back in its pool (its EOF handshake is synchronous), so
+// the cancel cannot close it.
 func (b *watchBody) Close() error {
 	w := b.w
 	if w.handedOff || !w.sawDone() {
@@ -103,7 +107,9 @@ func (b *watchBody) Close() error {
 	}
 	w.handedOff = true
 	rc, cancel := b.rc, w.cancel
+	w.drains.Add(1)
 	go func() {
+		defer w.drains.Done()
 		t := time.AfterFunc(time.Second, func() { cancel(nil) })
 		io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
 		t.Stop()
