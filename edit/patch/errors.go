@@ -50,10 +50,18 @@ func (e *HunkError) RepairHint() string {
 		b.WriteString("The context lines match more than one place. Add context lines that occur only at the intended place, or an @@ line naming the enclosing function or class.\n")
 	case strings.HasPrefix(e.Reason, "overlaps"):
 		b.WriteString("Hunks must not overlap. Merge the two hunks into one.\n")
-	case e.Want != "" || e.Got != "":
+	case strings.HasPrefix(e.Reason, "hunk has no context"):
+		b.WriteString("Include a few unchanged lines around the change as context so that it can be located.\n")
+	case e.Line == 0:
+		b.WriteString("None of the hunk's lines were found in the file.\n")
+	default:
 		b.WriteString("First line that differs:\n")
-		fmt.Fprintf(&b, "  wanted: %s\n", describe(e.Want, false))
-		fmt.Fprintf(&b, "  found:  %s\n", describe(e.Got, e.Line == 0 || strings.Contains(e.Reason, "past the end")))
+		fmt.Fprintf(&b, "  wanted: %q\n", e.Want)
+		if strings.Contains(e.Reason, "past the end") {
+			b.WriteString("  found:  the end of the file\n")
+		} else {
+			fmt.Fprintf(&b, "  found:  %q\n", e.Got)
+		}
 	}
 	if len(e.Nearest) > 0 {
 		fmt.Fprintf(&b, "Nearest real lines of %s:\n", name)

@@ -1,9 +1,6 @@
 package patch
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // normLines returns the file's lines as compared at level l, computed once.
 func (m *Matcher) normLines(l level) []string {
@@ -178,12 +175,4 @@ func (m *Matcher) around(i int) []string {
 		out = append(out, fmt.Sprintf("%4d| %s", j+1, m.lines[j]))
 	}
 	return out
-}
-
-// describe quotes a line for a repair hint, marking the end of the file.
-func describe(s string, eof bool) string {
-	if eof {
-		return "(end of file)"
-	}
-	return fmt.Sprintf("%q", strings.TrimRight(s, "\r"))
 }

@@ -18,10 +18,6 @@ const (
 	numLevels
 )
 
-var levelNames = [numLevels]string{"exact", "trailing whitespace ignored", "indentation ignored", "unicode punctuation folded"}
-
-func (l level) String() string { return levelNames[l] }
-
 // normalize returns s as compared at level l.
 func normalize(s string, l level) string {
 	switch l {

@@ -162,7 +162,7 @@ func (m *Matcher) addInsert(h *Hunk, n int) error {
 	case m.alreadyApplied(h, n):
 		return nil
 	}
-	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Want: first(h.New)}
+	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Nearest: m.around(0)}
 }
 
 // record accepts hunk h matched at line s with level l.
@@ -237,11 +237,4 @@ func equalLines(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }
