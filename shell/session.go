@@ -1,0 +1,274 @@
+package shell
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// keepRecords is how many records a session keeps; older ones are dropped.
+const keepRecords = 100
+
+// session is the private directory of one spark shell and the records stored in it.
+type session struct {
+	dir   string
+	nonce string
+
+	mu      sync.Mutex // guards pending and the pending file
+	pending int
+	jobs    chan recordJob
+	done    chan struct{}
+	red     *redactor
+	stored  int // lines in the records file
+	storeMu sync.Mutex
+}
+
+// newSession creates a private session directory (0700) under $XDG_RUNTIME_DIR/spark, or
+// under the state directory ($XDG_STATE_HOME/spark/sessions, ~/.local/state/spark/sessions) when
+// there is no runtime directory, and removes the directories of sessions whose process has died.
+func newSession(getenv func(string) string, environ []string) (*session, error) {
+	base, err := sessionsBase(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, fmt.Errorf("create session directory: %w", err)
+	}
+	removeStale(base)
+	nonce, err := randomHex(8)
+	if err != nil {
+		return nil, err
+	}
+	suffix, err := randomHex(4)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(base, fmt.Sprintf("%d-%s", os.Getpid(), suffix))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create session directory: %w", err)
+	}
+	// Mkdir is subject to the umask; make sure the mode is exactly 0700.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("create session directory: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("create session directory: %w", err)
+	}
+	s := &session{
+		dir:   dir,
+		nonce: nonce,
+		jobs:  make(chan recordJob, 64),
+		done:  make(chan struct{}),
+		red:   newRedactor(environ),
+	}
+	go s.store()
+	return s, nil
+}
+
+// sessionsBase is the directory that holds the session directories.
+func sessionsBase(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			return filepath.Join(d, "spark"), nil
+		}
+	}
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "spark", "sessions"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("find a place for the session directory: %w", err)
+		}
+	}
+	return filepath.Join(home, ".local", "state", "spark", "sessions"), nil
+}
+
+// removeStale removes session directories left by sessions that were killed before they could
+// clean up. A directory is stale when the process named in its pid file is gone.
+func removeStale(base string) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pidPart, _, ok := strings.Cut(e.Name(), "-")
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pid, err := strconv.Atoi(pidPart)
+		if err != nil || alive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(base, e.Name()))
+	}
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make session nonce: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// recordJob is a finished command on its way to the records file.
+type recordJob struct {
+	rec        Record
+	head, tail []byte
+	omitted    int64
+	width      int
+	secrets    []string // typed with echo off
+}
+
+// submit queues a finished command for storing. The pending file exists from now until it is
+// stored, so that a reader started right after the command (spark fix) waits for it.
+func (s *session) submit(j recordJob) {
+	s.mu.Lock()
+	s.pending++
+	if s.pending == 1 {
+		if f, err := os.OpenFile(filepath.Join(s.dir, pendingFile), os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+		}
+	}
+	s.mu.Unlock()
+	s.jobs <- j
+}
+
+// store cleans, redacts and appends the queued records until the queue is closed.
+func (s *session) store() {
+	defer close(s.done)
+	for j := range s.jobs {
+		s.write(buildRecord(j, s.red))
+		s.mu.Lock()
+		s.pending--
+		if s.pending == 0 {
+			os.Remove(filepath.Join(s.dir, pendingFile))
+		}
+		s.mu.Unlock()
+	}
+}
+
+// write appends r to the records file, and rewrites the file with the newest keepRecords when it
+// has grown to twice that.
+func (s *session) write(r Record) {
+	line, err := json.Marshal(r)
+	if err != nil {
+		return
+	}
+	line = append(line, '\n')
+	path := filepath.Join(s.dir, recordsFile)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return
+	}
+	_, err = f.Write(line)
+	f.Close()
+	if err != nil {
+		return
+	}
+	s.stored++
+	if s.stored >= 2*keepRecords {
+		s.compact(path)
+	}
+}
+
+func (s *session) compact(path string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if n := len(lines); n > 0 && lines[n-1] == "" {
+		lines = lines[:n-1]
+	}
+	if len(lines) > keepRecords {
+		lines = lines[len(lines)-keepRecords:]
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		return
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return
+	}
+	s.stored = len(lines)
+}
+
+// close stores what is queued and removes the session directory.
+func (s *session) close() error {
+	close(s.jobs)
+	<-s.done
+	if err := os.RemoveAll(s.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove session directory: %w", err)
+	}
+	return nil
+}
+
+// buildRecord turns a finished capture into a stored record: output cleaned and bounded, secrets
+// redacted from command and output.
+func buildRecord(j recordJob, red *redactor) Record {
+	r := j.rec
+	out, truncated := boundOutput(j.head, j.tail, j.omitted, j.width)
+	r.Output = red.Redact(out, j.secrets)
+	r.Command = red.Redact(r.Command, j.secrets)
+	r.Truncated = truncated
+	return r
+}
+
+// boundOutput cleans the raw head and tail of an output and keeps at most headKeep + tailKeep bytes
+// of text, saying how much was left out.
+func boundOutput(head, tail []byte, omitted int64, width int) (string, bool) {
+	if omitted == 0 {
+		whole := append(append(make([]byte, 0, len(head)+len(tail)), head...), tail...)
+		text := cleanOutput(whole, width)
+		if len(text) <= headKeep+tailKeep {
+			return text, false
+		}
+		return cutMiddle(text[:len(text)/2], text[len(text)/2:], 0), true
+	}
+	// The tail starts in the middle of something: drop its first, partial line.
+	if i := strings.IndexByte(string(tail), '\n'); i >= 0 {
+		omitted += int64(i + 1)
+		tail = tail[i+1:]
+	}
+	return cutMiddle(cleanOutput(head, width), cleanOutput(tail, width), omitted), true
+}
+
+// cutMiddle keeps the first headKeep bytes of head and the last tailKeep bytes of tail, on line
+// boundaries where possible, joined by a line that says what was left out.
+func cutMiddle(head, tail string, omitted int64) string {
+	if len(head) > headKeep {
+		cut := headKeep
+		if i := strings.LastIndexByte(head[:cut], '\n'); i > headKeep/2 {
+			cut = i
+		}
+		omitted += int64(len(head) - cut)
+		head = validUTF8Prefix(head[:cut])
+	}
+	if len(tail) > tailKeep {
+		cut := len(tail) - tailKeep
+		if i := strings.IndexByte(tail[cut:], '\n'); i >= 0 && i < tailKeep/2 {
+			cut += i + 1
+		}
+		omitted += int64(cut)
+		tail = strings.ToValidUTF8(tail[cut:], "")
+	}
+	return fmt.Sprintf("%s\n[... %d bytes of output left out ...]\n%s", strings.TrimRight(head, "\n"), omitted, tail)
+}
+
+// validUTF8Prefix drops a rune cut in half at the end of s.
+func validUTF8Prefix(s string) string {
+	return strings.ToValidUTF8(s, "")
+}
