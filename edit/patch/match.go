@@ -68,7 +68,12 @@ func NewMatcher(path string, content []byte) *Matcher {
 		m.eols = append(m.eols, eol)
 		s = s[i+1:]
 	}
-	if lf := len(m.eols) - crlf; crlf > lf || (crlf == lf && crlf > 0 && m.eols[len(m.eols)-1] != "\n") {
+	// The majority ending wins; on a tie, the first line's.
+	lf := len(m.eols) - crlf
+	if !m.finalNL {
+		lf--
+	}
+	if crlf > lf || crlf == lf && crlf > 0 && m.eols[0] == "\r\n" {
 		m.eol = "\r\n"
 	}
 	m.norm[levelExact] = m.lines

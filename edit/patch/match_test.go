@@ -133,3 +133,18 @@ func TestReindent(t *testing.T) {
 		}
 	}
 }
+
+func TestLineEndingMajority(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"a\r\nb", "a\r\nb\r\nc"},
+		{"a\nb\r\nc\r\n", "a\nb\r\nc\r\nc\r\n"},
+		{"a\r\nb\nc\n", "a\r\nb\nc\nc\n"},
+		{"a\r\nb\n", "a\r\nb\nc\r\n"},
+		{"a\nb\r\n", "a\nb\r\nc\n"},
+	} {
+		got, err := ApplyFile("t", []byte(tc.file), FilePatch{Hunks: []Hunk{{New: []string{"c"}, AtEOF: true}}})
+		if err != nil || string(got) != tc.want {
+			t.Errorf("ApplyFile(%q, append c) = %q, %v, want %q", tc.file, got, err, tc.want)
+		}
+	}
+}
