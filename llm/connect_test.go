@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net"
 	"strings"
@@ -66,5 +67,19 @@ func TestHTTPSToPlainServer(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindConnect || !strings.Contains(err.Error(), "does not speak tls") || !strings.Contains(e.Hint, "http://") {
 		t.Fatalf("Stream over https to a plain server = %v (hint %q), want KindConnect naming tls", err, e.Hint)
+	}
+}
+
+func TestDropHTTP2(t *testing.T) {
+	srv := llmtest.NewTLSServer(t, llmtest.Step{Chunks: []string{"a", "b", "c"}, DropAfter: 2})
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	res, err := newTestClient(srv, func(c *Config) { c.RootCAs = pool }).Stream(context.Background(), userMsg("x"), nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindDropped || res.Text != "ab" {
+		t.Fatalf("Stream over HTTP/2 reset mid-stream = %q, %v; want ab and KindDropped", res.Text, err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("server saw %d requests, want 1 (no retry after the stream began)", n)
 	}
 }
