@@ -87,6 +87,9 @@ func (t *turn) stream(ctx context.Context) (llm.Result, error) {
 		if t.live {
 			t.render.flush()
 		}
+		if t.failure == nil {
+			t.failure = t.parser.Err()
+		}
 		if t.failure != nil {
 			return errEarlyMismatch
 		}
@@ -107,6 +110,12 @@ func (t *turn) event(ev patch.Event) {
 		t.prose.WriteByte('\n')
 	case patch.EvFile:
 		tgt, err := t.target(ev.Path)
+		switch ev.Op {
+		case patch.OpAdd:
+			tgt, err = nil, &refusedPathError{path: ev.Path, reason: "creates"}
+		case patch.OpDelete:
+			tgt, err = nil, &refusedPathError{path: ev.Path, reason: "deletes"}
+		}
 		for len(t.files) <= ev.File {
 			t.files = append(t.files, nil)
 		}
@@ -127,7 +136,9 @@ func (t *turn) event(ev patch.Event) {
 // target maps a path named in the reply to one of the job's targets, or refuses it.
 func (t *turn) target(path string) (*edit.Target, error) {
 	targets := t.job.targets
-	if t.job.filter {
+	// In filter mode the only target is stdin, whatever the model calls it; a SEARCH/REPLACE
+	// block without a path line can only mean the one file there is.
+	if t.job.filter || (path == "" && len(targets) == 1) {
 		return targets[0], nil
 	}
 	clean := filepath.Clean(path)
