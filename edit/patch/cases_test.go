@@ -236,6 +236,21 @@ Let me know if you want anything else.
 		ErrType: "hunk",
 	},
 	{
+		Name:   "v4a-shared-context-lines",
+		Format: FormatAuto,
+		File:   "a\nb\nc\nd\ne\n",
+		Reply:  "*** Begin Patch\n*** Update File: t.txt\n@@\n a\n-b\n+B\n c\n@@\n c\n-d\n+D\n e\n*** End Patch\n",
+		Want:   "a\nB\nc\nD\ne\n",
+	},
+	{
+		Name:    "v4a-overlap-changed-line-refused",
+		Format:  FormatAuto,
+		File:    "a\nb\nc\nd\n",
+		Reply:   "*** Begin Patch\n*** Update File: t.txt\n@@\n a\n-b\n+B\n c\n@@\n-c\n+C\n d\n*** End Patch\n",
+		WantErr: "hunk 2: overlaps hunk 1",
+		ErrType: "hunk",
+	},
+	{
 		Name:    "v4a-overlap-refused",
 		Format:  FormatAuto,
 		File:    "a\nb\nc\nd\n",

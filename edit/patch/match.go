@@ -172,6 +172,13 @@ func (m *Matcher) addInsert(h *Hunk, n int) error {
 
 // record accepts hunk h matched at line s with level l.
 func (m *Matcher) record(h *Hunk, n, s int, l level) error {
+	if t, k := m.trimSharedContext(h, s); k > 0 {
+		if len(t.Old) == 0 && len(t.New) == 0 {
+			m.hasPrev, m.prevEnd = true, s+k
+			return nil
+		}
+		h, s = t, s+k
+	}
 	end := s + len(h.Old)
 	for _, e := range m.edits {
 		if s < e.end && e.start < end {
@@ -210,6 +217,31 @@ func (m *Matcher) record(h *Hunk, n, s int, l level) error {
 	m.edits = append(m.edits, e)
 	m.hasPrev, m.prevEnd = true, end
 	return nil
+}
+
+// trimSharedContext handles neighbouring hunks that share context lines, as models often write
+// them: when h, matched at s, begins inside the previous edit's range, and the shared lines are
+// context that both hunks keep unchanged, it returns h without them and their count. Any other
+// overlap is left for record to refuse.
+func (m *Matcher) trimSharedContext(h *Hunk, s int) (*Hunk, int) {
+	for _, e := range m.edits {
+		if s < e.start || s >= e.end || e.end > s+len(h.Old) {
+			continue
+		}
+		k := e.end - s
+		if k > len(h.New) || k > len(e.out) {
+			return h, 0
+		}
+		for i := 0; i < k; i++ {
+			if h.Old[i] != h.New[i] || e.out[len(e.out)-k+i].orig != e.end-k+i {
+				return h, 0
+			}
+		}
+		t := *h
+		t.Old, t.New = h.Old[k:], h.New[k:]
+		return &t, k
+	}
+	return h, 0
 }
 
 // alreadyApplied reports whether the hunk's New text is in the file exactly once, so the hunk
