@@ -77,7 +77,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		if !s.stream(w, r, &step, rec.JSON) {
 			s.disconnected(idx)
+			return
 		}
+		s.mu.Lock()
+		s.reqs[idx].Done = time.Now()
+		s.mu.Unlock()
 	}
 }
 

@@ -31,6 +31,7 @@ type Request struct {
 	JSON         map[string]any // Body decoded; nil if it was not a JSON object
 	Arrived      time.Time      // when the handler saw the request (headers read)
 	Disconnected time.Time      // when the client went away mid-reply; zero if it did not
+	Done         time.Time      // when the last byte of a complete stream ([DONE]) was flushed; zero if none was
 	Step         int            // index of the script step that answered; -1 if none did
 	Unexpected   string         // why the request was not expected; empty if it was
 }

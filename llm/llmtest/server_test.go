@@ -211,3 +211,19 @@ func TestAppendJSONString(t *testing.T) {
 		t.Errorf("appendJSONString(<é>) = %s, want UTF-8 and no HTML escapes as OpenAI sends", b)
 	}
 }
+
+func TestDoneTime(t *testing.T) {
+	s := NewServer(t, Step{Chunks: []string{"a", "b"}}, Step{Chunks: []string{"a", "b", "c"}, DropAfter: 1})
+	before := time.Now()
+	resp := post(t, s.URL(), `{"model":"m","stream":true,"messages":[]}`)
+	io.ReadAll(resp.Body)
+	resp = post(t, s.URL(), `{"model":"m","stream":true,"messages":[]}`)
+	io.ReadAll(resp.Body)
+	rs := s.Requests()
+	if rs[0].Done.Before(before) || rs[0].Done.Before(rs[0].Arrived) {
+		t.Errorf("complete stream: Done = %v, want a time after the request arrived (%v)", rs[0].Done, rs[0].Arrived)
+	}
+	if !rs[1].Done.IsZero() {
+		t.Errorf("dropped stream: Done = %v, want zero", rs[1].Done)
+	}
+}
