@@ -1,6 +1,7 @@
 package llmtest
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -75,13 +76,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
 		io.WriteString(w, step.Raw)
 	default:
-		if !s.stream(w, r, &step, rec.JSON) {
+		if !s.stream(w, r.WithContext(context.WithValue(r.Context(), reqIndexKey{}, idx)), &step, rec.JSON) {
 			s.disconnected(idx)
-			return
 		}
-		s.mu.Lock()
-		s.reqs[idx].Done = time.Now()
-		s.mu.Unlock()
 	}
 }
 
@@ -95,6 +92,21 @@ func writeError(w http.ResponseWriter, status int, retryAfter, body string) {
 	}
 	w.WriteHeader(status)
 	io.WriteString(w, body)
+}
+
+// reqIndexKey carries a request's index in Server.reqs through its context.
+type reqIndexKey struct{}
+
+// doneAt records that the complete stream of request r, [DONE] included, has been flushed.
+func (s *Server) doneAt(r *http.Request) {
+	now := time.Now()
+	i, ok := r.Context().Value(reqIndexKey{}).(int)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	s.reqs[i].Done = now
+	s.mu.Unlock()
 }
 
 // disconnected records that the client of request i went away and wakes its watchers.

@@ -77,7 +77,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, st *Step, req ma
 			return false
 		}
 	}
-	return send(ctx, w, rc, []byte(doneEvent))
+	if !send(ctx, w, rc, []byte(doneEvent)) {
+		return false
+	}
+	s.doneAt(r)
+	return true
 }
 
 // send writes and flushes one event; false means the client is gone.
