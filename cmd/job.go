@@ -85,6 +85,9 @@ func (j *patchJob) run(ctx context.Context) error {
 			j.ttft = t.first.Sub(j.start)
 		}
 		j.reply = res.Text
+		if err == nil && res.FinishReason == "content_filter" {
+			err = fmt.Errorf("model reply from %s stopped by its content filter", j.settings.host())
+		}
 		if err != nil && !errors.Is(err, errEarlyMismatch) {
 			if interruptedByUser(ctx) && j.canSteer() {
 				next, stop, nudge, ok := j.steerTurn(ctx, pal)

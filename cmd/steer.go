@@ -34,6 +34,8 @@ func interruptedByUser(ctx context.Context) bool {
 // aborts: an empty line, Ctrl-C or Ctrl-D.
 func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.Context, stop func(), nudge string, ok bool) {
 	out := j.env.streams.Out
+	// Cancelling closed the connection (on HTTP/1.1): open the next one while the user types.
+	j.client.Predial()
 	fmt.Fprintln(out)
 	pal.dim.Fprintln(out, "interrupted: type how to continue and press Enter; an empty line or Ctrl-C aborts (nothing written)")
 	nudge, ok = readSteerLine(j.env.streams.InFile, out, pal.warn.Sprint("steer> "))
