@@ -34,7 +34,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var step Step
 	switch {
-	case r.Method != http.MethodPost || (r.URL.Path != "/v1/chat/completions" && r.URL.Path != "/chat/completions"):
+	case r.Method != http.MethodPost || (r.URL.Path != "/v1/chat/completions" && r.URL.Path != "/chat/completions" && !responsesPath(r.URL.Path)):
 		rec.Unexpected = "unexpected request " + r.Method + " " + r.URL.Path
 	case s.next < len(s.steps):
 		step, rec.Step = s.steps[s.next], s.next
@@ -76,7 +76,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
 		io.WriteString(w, step.Raw)
 	default:
-		if !s.stream(w, r.WithContext(context.WithValue(r.Context(), reqIndexKey{}, idx)), &step, rec.JSON) {
+		rr := r.WithContext(context.WithValue(r.Context(), reqIndexKey{}, idx))
+		answer := s.stream
+		if responsesPath(r.URL.Path) {
+			answer = s.streamResponse
+		}
+		if !answer(w, rr, &step, rec.JSON) {
 			s.disconnected(idx)
 		}
 	}

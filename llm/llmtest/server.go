@@ -1,7 +1,9 @@
 // Package llmtest is a scripted fake of OpenAI's Chat Completions streaming API for tests and
 // benchmarks. It speaks the real wire format byte for byte (server-sent events with
 // chat.completion.chunk objects, the include_usage chunk, data: [DONE], OpenAI's error bodies),
-// so clients are tested through their real HTTP and SDK path rather than through mocks.
+// so clients are tested through their real HTTP and SDK path rather than through mocks. It
+// answers the streaming Responses API (POST /v1/responses) from the same script too, for
+// clients such as OpenAI's Codex CLI that speak only that.
 //
 // Each request is answered by the next Step of the script. A Server made with NewServer fails
 // its test on a request beyond the script or to an unexpected path; one made with Start answers
@@ -31,7 +33,7 @@ type Request struct {
 	JSON         map[string]any // Body decoded; nil if it was not a JSON object
 	Arrived      time.Time      // when the handler saw the request (headers read)
 	Disconnected time.Time      // when the client went away mid-reply; zero if it did not
-	Done         time.Time      // when the last byte of a complete stream ([DONE]) was flushed; zero if none was
+	Done         time.Time      // when the last byte of a complete stream ([DONE], or response.completed) was flushed; zero if none was
 	Step         int            // index of the script step that answered; -1 if none did
 	Unexpected   string         // why the request was not expected; empty if it was
 }
@@ -57,8 +59,8 @@ type Server struct {
 const arrivedBuffer = 1024
 
 // NewServer starts a plain-HTTP server answering with steps in order and closes it when the
-// test ends. A request beyond the script or to a path other than /v1/chat/completions or
-// /chat/completions fails the test (t.Errorf) and is answered with status 500.
+// test ends. A request beyond the script or to a path other than /v1/chat/completions,
+// /v1/responses or the same without /v1 fails the test (t.Errorf) and is answered with status 500.
 func NewServer(t testing.TB, steps ...Step) *Server {
 	t.Helper()
 	s := newServer(t, steps)
