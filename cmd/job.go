@@ -29,10 +29,14 @@ type patchJob struct {
 	start    time.Time
 	whole    bool // the current turn asks for whole files
 
-	usage llm.Usage
-	ttft  time.Duration // time to first token of the first turn, from process start
-	reply string        // the last turn's raw reply
-	prose string
+	verb string // the summary's verb for written files; "edited" when empty
+
+	usage   llm.Usage
+	ttft    time.Duration // time to first token of the first turn, from process start
+	reply   string        // the last turn's raw reply
+	prose   string
+	steered bool          // the user interrupted and steered: the caller's context is cancelled, the job went on
+	changes []edit.Change // what the job wrote (for a dry run, would have written)
 }
 
 // initialMessages builds the system and user messages for the job's targets.
@@ -96,6 +100,7 @@ func (j *patchJob) run(ctx context.Context) error {
 				}
 				defer stop()
 				ctx = next
+				j.steered = true
 				j.messages = append(j.messages,
 					llm.Message{Role: "assistant", Content: res.Text},
 					llm.Message{Role: "user", Content: edit.SteerPrompt(nudge)},
@@ -214,6 +219,7 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		}
 	}
 	if j.dryRun {
+		j.changes = changes
 		fmt.Fprintln(j.summaryWriter(), j.summary(changes, "dry run, nothing written:"))
 		return nil
 	}
@@ -229,7 +235,12 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 	if err := edit.Commit(changes, stateDir); err != nil {
 		return err
 	}
-	fmt.Fprintln(j.summaryWriter(), j.summary(changes, "edited"))
+	j.changes = changes
+	verb := j.verb
+	if verb == "" {
+		verb = "edited"
+	}
+	fmt.Fprintln(j.summaryWriter(), j.summary(changes, verb))
 	if ctx.Err() != nil {
 		fmt.Fprintln(st.Err, "spark: the interrupt came during the write, which completed; spark undo reverts it")
 	}
