@@ -43,6 +43,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 // commands lists the constructors of spark's subcommands, one file each.
 var commands = []func(*env) *cli.Command{
 	newEditCommand,
+	newFixCommand,
 	newUndoCommand,
 }
 

@@ -1,0 +1,531 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/edit/locate"
+	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/llm"
+	"github.com/spark-cli/spark/shell"
+)
+
+// fixOptions is what `spark fix` was asked to do.
+type fixOptions struct {
+	Command    []string // after --: run it, fix, re-run; empty for stdin or the session
+	Attempts   int      // most fixes the loop makes
+	Model      modelFlags
+	DryRun     bool
+	ShowPrompt bool
+	NoSteer    bool
+}
+
+// defaultAttempts is how many fixes `spark fix -- COMMAND` tries before giving up.
+const defaultAttempts = 3
+
+// inputLimit bounds what is kept of piped errors and of a command's output, at each end; the
+// error text sent is bounded much further by locate.
+const inputLimit = 1 << 20
+
+// fixUsage is the one line that says how to give spark fix its errors.
+const fixUsage = "fix needs the errors: pipe them in (go build ./... 2>&1 | spark fix), run spark fix inside spark shell after a command fails, or give the command: spark fix -- go test ./..."
+
+// fixInstruction is what the model is asked to do with the files and the errors.
+const fixInstruction = "Fix the errors in the output above. The cause may be in another line or file than the one an error names: fix the cause, in the files given, with the smallest change. Do not delete or skip tests and do not silence the errors."
+
+func newFixCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "fix",
+		Usage:     "fix what a failed command reports: piped errors, the last failure in spark shell, or -- COMMAND until it passes",
+		ArgsUsage: "[-- COMMAND [ARGS...]]",
+		Description: `Finds the files and lines the errors point at (compilers, test runners, linters and
+stack traces of Go, C, Rust, Python, JavaScript/TypeScript and Java), sends them with the
+errors, and applies the model's fix as spark edit does: live diff, atomic write, spark undo.
+Only files inside the working tree that the errors lead to are sent, and only they may
+change.
+
+Where the errors come from:
+   go build ./... 2>&1 | spark fix     stdin, when it is not a terminal
+   spark fix                           inside spark shell: the last failed command, as recorded
+                                       (it is never run again)
+   spark fix -- go test ./...          run it (output shown and captured), fix, run it again,
+                                       until it passes or --attempts fixes were tried
+
+Ctrl-C stops the command, or the model (nothing written), and exits 130.
+
+Examples:
+   make 2>&1 | spark fix
+   spark fix --dry-run -- cargo build
+   spark fix --attempts 5 -- pytest -x
+   spark fix --show-prompt < build.log`,
+		Flags: append(modelFlagDefs(),
+			&cli.IntFlag{Name: "attempts", Value: defaultAttempts, Usage: "with -- COMMAND, the most fixes to try before giving up"},
+		),
+		Action: func(c *cli.Context) error {
+			opts := fixOptions{
+				Command:    c.Args().Slice(),
+				Attempts:   c.Int("attempts"),
+				Model:      modelFlagsFrom(c),
+				DryRun:     c.Bool("dry-run"),
+				ShowPrompt: c.Bool("show-prompt"),
+				NoSteer:    c.Bool("no-steer"),
+			}
+			if opts.Attempts < 1 {
+				return usageErrorf("fix --attempts must be 1 or more")
+			}
+			if c.IsSet("attempts") && len(opts.Command) == 0 {
+				return usageErrorf("fix --attempts needs a command to re-run: spark fix --attempts N -- COMMAND")
+			}
+			return runFix(c.Context, e, opts)
+		},
+	}
+}
+
+// failure is the failed command a fix starts from: what it printed and where it ran.
+type failure struct {
+	output   string
+	dir      string // where it ran; relative paths in its output start here
+	command  string // "" when the output was piped in
+	status   int
+	duration time.Duration
+	start    time.Time // when it started; zero when not known
+}
+
+// fixer holds what every attempt of one `spark fix` shares.
+type fixer struct {
+	env      *env
+	opts     fixOptions
+	settings settings
+	client   *llm.Client
+	wait     func() error // waits for the client when a local server is being probed
+	cwd      string
+	root     string // the working tree: nothing outside it is read or sent
+}
+
+func runFix(ctx context.Context, e *env, opts fixOptions) error {
+	start := time.Now()
+	st := e.streams
+	session, inSession := shell.SessionDir(e.getenv)
+	piped := len(opts.Command) == 0 && !st.InTTY
+	if len(opts.Command) == 0 && !piped && !inSession {
+		return usageErrorf("%s", fixUsage)
+	}
+	fx, err := newFixer(ctx, e, opts)
+	if err != nil {
+		return err
+	}
+	if len(opts.Command) > 0 {
+		return fx.loop(ctx)
+	}
+
+	var f failure
+	if piped {
+		buf := locate.NewBuffer(inputLimit)
+		if _, err := io.Copy(buf, st.In); err != nil {
+			return fmt.Errorf("fix: read stdin: %w", err)
+		}
+		f = failure{output: buf.String(), dir: fx.cwd}
+	}
+	if strings.TrimSpace(f.output) == "" {
+		if !inSession {
+			return usageErrorf("fix: nothing on stdin; %s", fixUsage)
+		}
+		if f, err = lastFailure(session); err != nil {
+			return err
+		}
+		fmt.Fprintf(fx.summaryWriter(), "fixing: %s (exit %d, %s ago, in %s)\n", firstLine(f.command), f.status,
+			fmtAgo(time.Since(f.start)), f.dir)
+	}
+	if err := fx.ready(); err != nil {
+		return err
+	}
+	job, err := fx.job(f, start, 0)
+	if err != nil {
+		return err
+	}
+	if opts.ShowPrompt {
+		return job.showPrompt()
+	}
+	return job.run(ctx)
+}
+
+// lastFailure reads the session's last failed command.
+func lastFailure(session string) (failure, error) {
+	recs, err := shell.ReadRecords(session)
+	if err != nil {
+		return failure{}, fmt.Errorf("fix: %w", err)
+	}
+	r, ok := shell.LastFailed(recs)
+	if !ok {
+		return failure{}, errors.New("fix: no failed command in this spark shell session yet; run one, pipe errors in, or use spark fix -- COMMAND")
+	}
+	return failure{output: r.Output, dir: r.Cwd, command: r.Command, status: r.Status, duration: r.Duration, start: r.Start}, nil
+}
+
+// fmtAgo rounds how long ago something happened for people.
+func fmtAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// newFixer resolves the model settings and starts the connection to the model host, so that
+// it is ready by the time the errors are read and the prompt is built.
+func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
+	s, err := loadSettings(e.getenv, opts.Model)
+	if err != nil {
+		return nil, err
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("fix: %w", err)
+	}
+	fx := &fixer{env: e, opts: opts, cwd: cwd, root: locate.Root(cwd), wait: func() error { return nil }}
+	switch {
+	case opts.ShowPrompt:
+		s.finish()
+	case s.needsLocalProbe():
+		probe := make(chan error, 1)
+		go func() { probe <- s.probeLocal(ctx) }()
+		fx.wait = func() error {
+			if err := <-probe; err != nil {
+				return err
+			}
+			s.finish()
+			fx.settings = s
+			fx.client = llm.New(s.llmConfig())
+			fx.wait = func() error { return nil }
+			return nil
+		}
+	default:
+		s.finish()
+		fx.client = llm.New(s.llmConfig())
+		fx.client.Predial()
+	}
+	fx.settings = s
+	return fx, nil
+}
+
+// ready waits for the model client, when a local server is still being looked for; the prompt
+// depends on where the model lives.
+func (fx *fixer) ready() error { return fx.wait() }
+
+// job locates the files the failure points at, reads them, and builds the edit that fixes
+// them. attempt is 0 for a one-shot fix, else the loop's attempt number.
+func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error) {
+	rep, err := locate.Locate(f.output, locate.Options{Root: fx.root, Dir: f.dir})
+	if err != nil {
+		return nil, fmt.Errorf("fix: %w", err)
+	}
+	if len(rep.Files) == 0 {
+		return nil, noFilesError(rep, fx.root)
+	}
+	args := make([]string, len(rep.Files))
+	for i, file := range rep.Files {
+		p, err := filepath.Rel(fx.cwd, file.Path)
+		if err != nil {
+			p = file.Path
+		}
+		if file.Start > 0 {
+			p = fmt.Sprintf("%s:%d-%d", p, file.Start, file.End)
+		}
+		args[i] = p
+	}
+	targets, err := edit.Resolve(args, edit.ResolveOptions{Dir: fx.cwd})
+	if err != nil {
+		return nil, fmt.Errorf("fix: %w", err)
+	}
+	job := &patchJob{
+		env:      fx.env,
+		settings: fx.settings,
+		client:   fx.client,
+		targets:  targets,
+		dryRun:   fx.opts.DryRun,
+		steer:    !fx.opts.NoSteer,
+		start:    start,
+		whole:    fx.settings.Format == patch.FormatWhole,
+		verb:     "fixed",
+	}
+	instruction := fixInstruction
+	if attempt > 1 {
+		instruction = fmt.Sprintf("This is attempt %d of %d: the files already hold the previous fix, and the command still fails as shown. ", attempt, fx.opts.Attempts) + fixInstruction
+	}
+	job.messages = job.initialMessages(conventionsFor(targets, false), errorContext(f, rep.Errors), instruction)
+	return job, nil
+}
+
+// noFilesError says that nothing the errors name can be sent, and why, in one line.
+func noFilesError(rep *locate.Report, root string) error {
+	msg := fmt.Sprintf("fix: the errors name no file in the working tree %s", root)
+	if len(rep.Skipped) > 0 {
+		s := rep.Skipped[0]
+		msg += fmt.Sprintf(" (%s: %s", s.Path, s.Reason)
+		if n := len(rep.Skipped) - 1; n > 0 {
+			msg += fmt.Sprintf(", and %d more", n)
+		}
+		msg += ")"
+	}
+	return errors.New(msg + `; name the files instead: spark edit FILE... "fix ..."`)
+}
+
+// errorContext is the session context of the prompt: the command, where it ran and how it
+// ended, as spark history shows it, with the located and bounded error text as its output.
+func errorContext(f failure, errText string) string {
+	if f.command == "" {
+		return errText
+	}
+	return shell.Format([]shell.Record{{
+		Command:  f.command,
+		Cwd:      f.dir,
+		Status:   f.status,
+		Duration: f.duration,
+		Output:   errText,
+	}}, 0)
+}
+
+// summaryWriter is stdout on a terminal, stderr otherwise, as for an edit's summary.
+func (fx *fixer) summaryWriter() io.Writer {
+	if fx.env.streams.OutTTY {
+		return fx.env.streams.Out
+	}
+	return fx.env.streams.Err
+}
+
+// loop runs the command, fixes what it reports, and runs it again, until it passes or the
+// attempts are spent. Each applied fix is a whole patch written atomically, so whatever stops
+// the loop, the files are as the last applied fix left them.
+func (fx *fixer) loop(ctx context.Context) error {
+	opts := fx.opts
+	cmdline := shellQuote(opts.Command)
+	pal := newPalette(fx.env.streams.Color)
+	total := time.Now()
+	var done fixLog
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			pal.dim.Fprintf(fx.env.streams.Out, "$ %s   # again, after fix %d\n", cmdline, attempt-1)
+		} else {
+			pal.dim.Fprintf(fx.env.streams.Out, "$ %s\n", cmdline)
+		}
+		run, err := runCommand(ctx, opts.Command, fx.cwd, fx.env.streams.Out)
+		if err != nil {
+			if errors.Is(err, errInterrupted) {
+				return done.interrupted(fx.env.streams.Err)
+			}
+			return done.stopped(fmt.Errorf("fix: %w", err))
+		}
+		if run.status == 0 {
+			if done.count == 0 {
+				fmt.Fprintf(fx.summaryWriter(), "%s passes; nothing to fix\n", cmdline)
+				return nil
+			}
+			fmt.Fprintf(fx.summaryWriter(), "%s passes now · %s · total %s\n", cmdline, done.describe(), fmtDuration(time.Since(total)))
+			return nil
+		}
+		if done.count == opts.Attempts {
+			return fmt.Errorf("fix: %s still fails (exit %d) after %d %s; %s",
+				cmdline, run.status, done.count, pluralWord(done.count, "fix", "fixes"), done.leftAs())
+		}
+		if fx.client != nil && attempt > 1 {
+			fx.client.Predial() // the connection may have gone idle while the command ran
+		}
+		start := time.Now()
+		if err := fx.ready(); err != nil {
+			return err
+		}
+		job, err := fx.job(failure{output: run.output, dir: fx.cwd, command: cmdline, status: run.status, duration: run.duration}, start, attempt)
+		if err != nil {
+			return done.stopped(err)
+		}
+		if opts.ShowPrompt {
+			return job.showPrompt()
+		}
+		if err := job.run(ctx); err != nil {
+			if errors.Is(err, errInterrupted) {
+				return done.interrupted(fx.env.streams.Err)
+			}
+			return done.stopped(err)
+		}
+		if len(job.changes) == 0 {
+			return done.stopped(fmt.Errorf("fix: the model made no change and %s still fails (exit %d)", cmdline, run.status))
+		}
+		if opts.DryRun {
+			fmt.Fprintf(fx.summaryWriter(), "dry run: %s not run again\n", cmdline)
+			return nil
+		}
+		done.add(job.changes)
+		if ctx.Err() != nil {
+			if !job.steered {
+				return done.interrupted(fx.env.streams.Err)
+			}
+			// The user steered the model after Ctrl-C: the first interrupt has cancelled ctx for
+			// good, so the next run needs a context of its own.
+			next, stop := signal.NotifyContext(context.WithoutCancel(ctx), os.Interrupt)
+			defer stop()
+			ctx = next
+		}
+	}
+}
+
+// fixLog is what the loop's fixes changed, for its summary.
+type fixLog struct {
+	count int
+	files []string          // in the order first changed
+	first map[string][]byte // content before the first fix, by path
+	last  map[string][]byte // content after the last fix
+}
+
+func (l *fixLog) add(changes []edit.Change) {
+	if l.first == nil {
+		l.first, l.last = map[string][]byte{}, map[string][]byte{}
+	}
+	l.count++
+	for _, c := range changes {
+		p := c.Target.Path
+		if _, ok := l.first[p]; !ok {
+			l.first[p] = c.Target.Content
+			l.files = append(l.files, p)
+		}
+		l.last[p] = c.New
+	}
+}
+
+// describe says what the fixes changed in all: "fixed a.go (+2 -1), b.go (+1 -1) in 2 fixes".
+func (l *fixLog) describe() string {
+	var b strings.Builder
+	b.WriteString("fixed")
+	for i, p := range l.files {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		add, del := patch.Stat(l.first[p], l.last[p])
+		fmt.Fprintf(&b, " %s (+%d -%d)", p, add, del)
+	}
+	fmt.Fprintf(&b, " in %d %s", l.count, pluralWord(l.count, "fix", "fixes"))
+	return b.String()
+}
+
+// leftAs says which fix the files are left as, and how to revert it.
+func (l *fixLog) leftAs() string {
+	if l.count == 0 {
+		return "nothing was written"
+	}
+	return fmt.Sprintf("%s kept as fix %d left them (spark undo reverts fix %d)", strings.Join(l.files, ", "), l.count, l.count)
+}
+
+// stopped reports an attempt that failed before writing anything, with the state the earlier
+// fixes left.
+func (l *fixLog) stopped(err error) error {
+	if l.count == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; %s", err, l.leftAs())
+}
+
+// interrupted ends the loop on Ctrl-C, first saying which fix the files are left as.
+func (l *fixLog) interrupted(w io.Writer) error {
+	if l.count > 0 {
+		fmt.Fprintf(w, "spark: fix: %s\n", l.leftAs())
+	}
+	return errInterrupted
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// shellQuote joins argv into a line a shell would read back the same, for messages and the
+// prompt.
+func shellQuote(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@%", r))
+		}) < 0 {
+			parts[i] = a
+			continue
+		}
+		parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(parts, " ")
+}
+
+// commandRun is how one run of the command ended.
+type commandRun struct {
+	output   string // stdout and stderr as interleaved, head and tail when long
+	status   int    // exit status; 128+n when killed by signal n
+	duration time.Duration
+}
+
+// killGrace is how long a command interrupted with SIGINT has to exit before it is killed.
+const killGrace = 3 * time.Second
+
+// runCommand runs argv in dir with stdout and stderr on one pipe, copied live to out and kept
+// (bounded) for the fix. The command gets no stdin and runs in a process group of its own, so
+// that the SIGINT which cancels ctx reaches it once, from spark, and the whole group is killed
+// if it lingers. It returns errInterrupted when ctx was cancelled, and an error when the command
+// cannot be started.
+func runCommand(ctx context.Context, argv []string, dir string, out io.Writer) (commandRun, error) {
+	buf := locate.NewBuffer(inputLimit)
+	w := io.MultiWriter(out, buf)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = w, w // the same writer: one pipe, the order the command wrote in
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = time.Second // a background child holding the pipe must not hang the fix
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		pgid := cmd.Process.Pid
+		syscall.Kill(-pgid, syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(killGrace):
+			syscall.Kill(-pgid, syscall.SIGKILL)
+			<-done
+		}
+		return commandRun{}, errInterrupted
+	}
+	run := commandRun{output: buf.String(), duration: time.Since(start)}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		run.status = exit.ExitCode()
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			run.status = 128 + int(ws.Signal())
+		}
+	case errors.Is(err, exec.ErrWaitDelay):
+		run.status = cmd.ProcessState.ExitCode()
+	default:
+		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
+	}
+	return run, nil
+}
