@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"testing"
@@ -16,8 +17,20 @@ import (
 // TestRequestMatchesNewStreaming holds openStream to the request that openai-go's own
 // ChatCompletionService.NewStreaming sends: same path, headers and body bytes.
 func TestRequestMatchesNewStreaming(t *testing.T) {
-	temp := 0.5
-	req := Request{Messages: []Message{{Role: "system", Content: "s"}, {Role: "user", Content: "u"}}, MaxTokens: 9, Temperature: &temp, Prediction: "p"}
+	temp, tiny, big := 0.5, 1e-7, 1e21
+	tricky := "<html> & \"quotes\" \\ / \b\f\n\r\t \x00\x01\x1f\x7f é 世界 😀 \u2028\u2029 bad \xff\xfe utf8"
+	for name, req := range map[string]Request{
+		"every field":      {Messages: []Message{{Role: "system", Content: "s"}, {Role: "user", Content: "u"}}, MaxTokens: 9, Temperature: &temp, Prediction: "p"},
+		"escaping":         {Messages: []Message{{Role: "system", Content: tricky}, {Role: "developer", Content: ""}, {Role: "user", Content: tricky}, {Role: "assistant", Content: "a"}}, Prediction: tricky},
+		"tiny temperature": {Messages: []Message{{Role: "user", Content: "u"}}, Temperature: &tiny},
+		"huge temperature": {Messages: []Message{{Role: "user", Content: "u"}}, Temperature: &big},
+		"no messages":      {Messages: []Message{}},
+	} {
+		t.Run(name, func(t *testing.T) { testRequestMatches(t, req) })
+	}
+}
+
+func testRequestMatches(t *testing.T, req Request) {
 	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"a"}}, llmtest.Step{Chunks: []string{"a"}})
 	c := newTestClient(srv, func(c *Config) { c.APIKey = "sk-x" })
 	params, err := c.params(req)
@@ -123,4 +136,42 @@ func BenchmarkChunkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// params converts req to openai-go's parameters, as a caller of the SDK would, for comparing
+// requestBody with what the SDK sends.
+func (c *Client) params(req Request) (openai.ChatCompletionNewParams, error) {
+	p := openai.ChatCompletionNewParams{
+		Model:    c.cfg.Model,
+		Messages: make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages)),
+		StreamOptions: openai.ChatCompletionStreamOptionsParam{
+			IncludeUsage: openai.Bool(true),
+		},
+	}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case "system":
+			p.Messages = append(p.Messages, openai.SystemMessage(m.Content))
+		case "developer":
+			p.Messages = append(p.Messages, openai.DeveloperMessage(m.Content))
+		case "user":
+			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
+		case "assistant":
+			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
+		default:
+			return p, fmt.Errorf("unknown message role %q", m.Role)
+		}
+	}
+	if req.MaxTokens > 0 {
+		p.MaxCompletionTokens = openai.Int(int64(req.MaxTokens))
+	}
+	if req.Temperature != nil {
+		p.Temperature = openai.Float(*req.Temperature)
+	}
+	if req.Prediction != "" {
+		p.Prediction = openai.ChatCompletionPredictionContentParam{
+			Content: openai.ChatCompletionPredictionContentContentUnionParam{OfString: openai.String(req.Prediction)},
+		}
+	}
+	return p, nil
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 )
 
@@ -86,12 +85,12 @@ func (s *streamState) run(ctx context.Context, req Request) error {
 		return &Error{Kind: KindConnect, Host: c.host, Message: c.baseErr.Error(), Err: c.baseErr,
 			Hint: "set a base URL such as http://127.0.0.1:11434/v1"}
 	}
-	params, err := c.params(req)
+	body, err := c.requestBody(req)
 	if err != nil {
 		return &Error{Kind: KindBadRequest, Host: c.host, Message: err.Error(), Err: err}
 	}
 	for attempt := 0; ; attempt++ {
-		err = s.attempt(ctx, params)
+		err = s.attempt(ctx, body)
 		var e *Error
 		if err == nil || s.began || attempt >= c.retries || !errors.As(err, &e) || !e.retry {
 			return err
@@ -107,11 +106,11 @@ func (s *streamState) run(ctx context.Context, req Request) error {
 }
 
 // attempt sends the request once and consumes the stream.
-func (s *streamState) attempt(ctx context.Context, params openai.ChatCompletionNewParams) error {
+func (s *streamState) attempt(ctx context.Context, body []byte) error {
 	actx, cancel := context.WithCancelCause(ctx)
 	wd := newWatchdog(s.c.stall, cancel, &s.c.drains)
 	defer wd.release()
-	stream, resp := s.c.openStream(actx, params, option.WithMiddleware(wd.middleware))
+	stream, resp := s.c.openStream(actx, body, option.WithMiddleware(wd.middleware))
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
 		return s.fail(ctx, resp, wd, err)
@@ -173,41 +172,4 @@ func (s *streamState) end(resp *http.Response, wd *watchdog) error {
 	}
 	return &Error{Kind: KindDropped, Host: host, bytes: wd.bytes,
 		Message: "stream ended without a finish_reason or [DONE]", Hint: "try again"}
-}
-
-// params converts req to openai-go's parameters.
-func (c *Client) params(req Request) (openai.ChatCompletionNewParams, error) {
-	p := openai.ChatCompletionNewParams{
-		Model:    c.cfg.Model,
-		Messages: make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages)),
-		StreamOptions: openai.ChatCompletionStreamOptionsParam{
-			IncludeUsage: openai.Bool(true),
-		},
-	}
-	for _, m := range req.Messages {
-		switch m.Role {
-		case "system":
-			p.Messages = append(p.Messages, openai.SystemMessage(m.Content))
-		case "developer":
-			p.Messages = append(p.Messages, openai.DeveloperMessage(m.Content))
-		case "user":
-			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
-		case "assistant":
-			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
-		default:
-			return p, fmt.Errorf("unknown message role %q", m.Role)
-		}
-	}
-	if req.MaxTokens > 0 {
-		p.MaxCompletionTokens = openai.Int(int64(req.MaxTokens))
-	}
-	if req.Temperature != nil {
-		p.Temperature = openai.Float(*req.Temperature)
-	}
-	if req.Prediction != "" {
-		p.Prediction = openai.ChatCompletionPredictionContentParam{
-			Content: openai.ChatCompletionPredictionContentContentUnionParam{OfString: openai.String(req.Prediction)},
-		}
-	}
-	return p, nil
 }
