@@ -114,7 +114,10 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 	default:
 		s.finish()
 		client = llm.New(s.llmConfig())
-		client.Predial()
+		// SPARK_NO_PREDIAL=1 is a diagnostic: the benchmark measures what pre-dialing saves.
+		if e.getenv("SPARK_NO_PREDIAL") == "" {
+			client.Predial()
+		}
 	}
 
 	filter := len(opts.Targets) == 1 && opts.Targets[0] == "-"
