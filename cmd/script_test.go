@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -70,7 +71,7 @@ func holder(ts *testscript.TestScript) *serverHolder {
 // and pointing OPENAI_BASE_URL at it:
 //
 //	serve [-status N] [-body FILE] [-retry-after S] [-chunk RUNES] [-delay D] [-first D]
-//	      [-drop N] [-hang N] [-finish REASON] [-raw] [REPLYFILE]
+//	      [-drop N] [-hang N] [-finish REASON] [-usage IN,OUT,CACHED,ACCEPTED,REJECTED] [-raw] [REPLYFILE]
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! serve")
@@ -85,6 +86,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	drop := fs.Int("drop", 0, "close the connection after N chunks")
 	hang := fs.Int("hang", 0, "stop sending after N chunks")
 	finish := fs.String("finish", "", "finish_reason")
+	usage := fs.String("usage", "", "token usage to report: prompt, completion, cached, accepted and rejected prediction tokens")
 	raw := fs.Bool("raw", false, "send REPLYFILE verbatim as the response body")
 	ts.Check(fs.Parse(args))
 	step := llmtest.Step{
@@ -98,6 +100,14 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if *body != "" {
 		step.ErrorBody = ts.ReadFile(*body)
+	}
+	if *usage != "" {
+		var u llmtest.Usage
+		if _, err := fmt.Sscanf(*usage, "%d,%d,%d,%d,%d", &u.PromptTokens, &u.CompletionTokens, &u.CachedTokens,
+			&u.AcceptedPredictionTokens, &u.RejectedPredictionTokens); err != nil {
+			ts.Fatalf("serve -usage %q: want five counts separated by commas: %v", *usage, err)
+		}
+		step.Usage = &u
 	}
 	if fs.NArg() > 0 {
 		text := ts.ReadFile(fs.Arg(0))
