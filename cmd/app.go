@@ -45,6 +45,8 @@ var commands = []func(*env) *cli.Command{
 	newEditCommand,
 	newFixCommand,
 	newUndoCommand,
+	newShellCommand,
+	newHistoryCommand,
 }
 
 // env is what every command shares: the streams and the environment lookup.
