@@ -7,15 +7,17 @@ import (
 	"strings"
 )
 
-// Defaults for Options.
+// Defaults for Options. A fix is a micro-edit: the prompt stays small so the first token comes
+// soon, and what is left out reaches the model on the next attempt, once the first errors are
+// fixed.
 const (
-	DefaultWholeLines = 400      // a file up to this many lines…
-	DefaultWholeBytes = 16 << 10 // …and bytes is sent whole
+	DefaultWholeLines = 300      // a file up to this many lines…
+	DefaultWholeBytes = 12 << 10 // …and bytes is sent whole
 	DefaultContext    = 20       // lines either side of an error line in a large file
 	DefaultMaxSpan    = 200      // most lines of one large file
 	DefaultMaxFiles   = 8        // most files
-	DefaultMaxBytes   = 64 << 10 // most bytes of source in all
-	DefaultMaxErrors  = 12 << 10 // most bytes of error text
+	DefaultMaxBytes   = 32 << 10 // most bytes of source in all
+	DefaultMaxErrors  = 8 << 10  // most bytes of error text
 )
 
 // maxRead is the largest file Locate reads; a larger one is never sent.

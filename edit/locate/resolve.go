@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -246,7 +245,7 @@ var foreignDirs = map[string]string{
 
 // reGenerated matches the marker of a generated file: Go's "Code generated … DO NOT EDIT." line
 // (in any comment style) and the @generated tag that other generators use.
-var reGenerated = regexp.MustCompile(`(?m)^\s*(?://|#|/?\*|--|;)\s*(?:Code generated\b.*\bDO NOT EDIT\b|.*@generated\b)`)
+var reGenerated = lazyRegexp(`(?m)^\s*(?://|#|/?\*|--|;)\s*(?:Code generated\b.*\bDO NOT EDIT\b|.*@generated\b)`)
 
 // fallbackReason says why a file is used only when no other is left, or "".
 func fallbackReason(root, path string, content []byte) string {
@@ -256,7 +255,7 @@ func fallbackReason(root, path string, content []byte) string {
 			return r
 		}
 	}
-	if reGenerated.Match(content[:min(len(content), 4096)]) {
+	if reGenerated().Match(content[:min(len(content), 4096)]) {
 		return "generated"
 	}
 	if n := countLines(content); n > 0 && len(content)/n > 500 {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kind says how a location relates to the failure; it decides the location's rank.
@@ -191,14 +192,14 @@ func (s *scanner) flushPytest() {
 	s.pytest = s.pytest[:0]
 }
 
-var rePythonFrame = regexp.MustCompile(`^\s*File "([^"]+)", line (\d+)`)
+var rePythonFrame = lazyRegexp(`^\s*File "([^"]+)", line (\d+)`)
 
 // pythonFrame:   File "/src/app.py", line 5, in main
 func (s *scanner) pythonFrame(line string, i int) bool {
 	if !strings.Contains(line, `File "`) {
 		return false
 	}
-	m := rePythonFrame.FindStringSubmatch(line)
+	m := rePythonFrame().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -206,14 +207,14 @@ func (s *scanner) pythonFrame(line string, i int) bool {
 	return true
 }
 
-var reGoPanicFrame = regexp.MustCompile(`^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$`)
+var reGoPanicFrame = lazyRegexp(`^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$`)
 
 // goPanicFrame: <TAB>/src/calc/calc.go:10 +0x1d
 func (s *scanner) goPanicFrame(line string, i int) bool {
 	if len(line) < 6 || line[0] != '\t' || !strings.Contains(line, ".go:") {
 		return false
 	}
-	m := reGoPanicFrame.FindStringSubmatch(line)
+	m := reGoPanicFrame().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -315,14 +316,14 @@ func (s *scanner) pytestFailed(line string, i int) bool {
 	return true
 }
 
-var reRustArrow = regexp.MustCompile(`^\s*(-->|:::) (.+?):(\d+):(\d+)$`)
+var reRustArrow = lazyRegexp(`^\s*(-->|:::) (.+?):(\d+):(\d+)$`)
 
 // rustArrow:  --> src/main.rs:6:24, after an error[E0425]: or warning: header
 func (s *scanner) rustArrow(line string, i int) bool {
 	if !strings.Contains(line, "--> ") {
 		return false
 	}
-	m := reRustArrow.FindStringSubmatch(line)
+	m := reRustArrow().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -335,7 +336,7 @@ func (s *scanner) rustRelated(line string, i int) bool {
 	if !strings.Contains(line, "::: ") {
 		return false
 	}
-	m := reRustArrow.FindStringSubmatch(line)
+	m := reRustArrow().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -343,14 +344,14 @@ func (s *scanner) rustRelated(line string, i int) bool {
 	return true
 }
 
-var reRustPanic = regexp.MustCompile(`panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`)
+var reRustPanic = lazyRegexp(`panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`)
 
 // rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:
 func (s *scanner) rustPanic(line string, i int) bool {
 	if !strings.Contains(line, "panicked at ") {
 		return false
 	}
-	m := reRustPanic.FindStringSubmatch(line)
+	m := reRustPanic().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -358,7 +359,7 @@ func (s *scanner) rustPanic(line string, i int) bool {
 	return true
 }
 
-var reStackAt = regexp.MustCompile(`^\s+at (?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`)
+var reStackAt = lazyRegexp(`^\s+at (?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`)
 
 // stackAt:     at readPort (/src/lib/config.js:2:21), at file:///src/esm.mjs:7:1, and rust
 // backtraces' at /src/main.rs:2:5. Node.js prints the innermost frame first.
@@ -367,7 +368,7 @@ func (s *scanner) stackAt(line string, i int) bool {
 	if len(t) == len(line) || !strings.HasPrefix(t, "at ") {
 		return false
 	}
-	m := reStackAt.FindStringSubmatch(line)
+	m := reStackAt().FindStringSubmatch(line)
 	if m == nil {
 		return true // a frame without a file (native code, "index 0"): nothing to find
 	}
@@ -378,14 +379,14 @@ func (s *scanner) stackAt(line string, i int) bool {
 	return true
 }
 
-var reNodeThrowSite = regexp.MustCompile(`^(\S+\.(?:[cm]?[jt]s|[jt]sx)):(\d+)$`)
+var reNodeThrowSite = lazyRegexp(`^(\S+\.(?:[cm]?[jt]s|[jt]sx)):(\d+)$`)
 
 // nodeThrowSite: /src/lib/config.js:2, the first line of an uncaught exception's report
 func (s *scanner) nodeThrowSite(line string, i int) bool {
 	if line == "" || line[0] == ' ' || line[0] == '\t' || !strings.Contains(line, "s:") {
 		return false
 	}
-	m := reNodeThrowSite.FindStringSubmatch(line)
+	m := reNodeThrowSite().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -393,14 +394,14 @@ func (s *scanner) nodeThrowSite(line string, i int) bool {
 	return true
 }
 
-var reTsc = regexp.MustCompile(`^(\S.*?)\((\d+),(\d+)\): (error|warning)`)
+var reTsc = lazyRegexp(`^(\S.*?)\((\d+),(\d+)\): (error|warning)`)
 
 // tsc: src/main.ts(3,32): error TS2322: Type 'string' is not assignable to type 'number'.
 func (s *scanner) tsc(line string, i int) bool {
 	if !strings.Contains(line, "): ") {
 		return false
 	}
-	m := reTsc.FindStringSubmatch(line)
+	m := reTsc().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -408,14 +409,14 @@ func (s *scanner) tsc(line string, i int) bool {
 	return true
 }
 
-var reTscPretty = regexp.MustCompile(`^(\S+?):(\d+):(\d+) - (error|warning) TS\d+`)
+var reTscPretty = lazyRegexp(`^(\S+?):(\d+):(\d+) - (error|warning) TS\d+`)
 
 // tscPretty: src/main.ts:3:32 - error TS2322: …
 func (s *scanner) tscPretty(line string, i int) bool {
 	if !strings.Contains(line, " - ") {
 		return false
 	}
-	m := reTscPretty.FindStringSubmatch(line)
+	m := reTscPretty().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -423,29 +424,38 @@ func (s *scanner) tscPretty(line string, i int) bool {
 	return true
 }
 
-var reTscRelated = regexp.MustCompile(`^\s+(\S+?):(\d+):(\d+)$`)
-
 // tscRelated:   src/user.ts:3:3, related information under a --pretty error
 func (s *scanner) tscRelated(line string, i int) bool {
-	if line == "" || (line[0] != ' ' && line[0] != '\t') {
+	if line == "" || (line[0] != ' ' && line[0] != '\t') || !isDigit(line[len(line)-1]) {
 		return false
 	}
-	m := reTscRelated.FindStringSubmatch(line)
-	if m == nil {
+	t := strings.TrimLeft(line, " \t")
+	if strings.ContainsAny(t, " \t") {
 		return false
 	}
-	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Note}, "tsc-related", i)
+	// PATH:LINE:COL, parsed from the end since PATH may hold colons.
+	k := strings.LastIndexByte(t, ':')
+	col, rest := leadingInt(t[k+1:])
+	if k <= 0 || rest != "" {
+		return false
+	}
+	j := strings.LastIndexByte(t[:k], ':')
+	ln, rest := leadingInt(t[j+1 : k])
+	if j <= 0 || rest != "" || ln == 0 {
+		return false
+	}
+	s.add(Loc{Path: t[:j], Line: ln, Col: col, Kind: Note}, "tsc-related", i)
 	return true
 }
 
-var reEslintCompact = regexp.MustCompile(`^(\S.*?): line (\d+), col (\d+), (Error|Warning) - `)
+var reEslintCompact = lazyRegexp(`^(\S.*?): line (\d+), col (\d+), (Error|Warning) - `)
 
 // eslintCompact: /src/app.js: line 5, col 37, Error - 'pth' is not defined. (no-undef)
 func (s *scanner) eslintCompact(line string, i int) bool {
 	if !strings.Contains(line, ": line ") {
 		return false
 	}
-	m := reEslintCompact.FindStringSubmatch(line)
+	m := reEslintCompact().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -453,14 +463,14 @@ func (s *scanner) eslintCompact(line string, i int) bool {
 	return true
 }
 
-var reEslintStylish = regexp.MustCompile(`^\s+(\d+):(\d+)\s+(error|warning)\s`)
+var reEslintStylish = lazyRegexp(`^\s+(\d+):(\d+)\s+(error|warning)\s`)
 
 // eslintStylish:   5:37  error  'pth' is not defined  no-undef, under its file's header line
 func (s *scanner) eslintStylish(line string, i int) bool {
 	if s.eslint == "" || line == "" || line[0] != ' ' {
 		return false
 	}
-	m := reEslintStylish.FindStringSubmatch(line)
+	m := reEslintStylish().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -477,14 +487,14 @@ func (s *scanner) eslintFile(line string, i int) bool {
 	return true
 }
 
-var reGccInclude = regexp.MustCompile(`^(?:In file included|\s+) from (\S+?):(\d+)(?::(\d+))?[:,]$`)
+var reGccInclude = lazyRegexp(`^(?:In file included|\s+) from (\S+?):(\d+)(?::(\d+))?[:,]$`)
 
 // gccInclude: In file included from main.c:2: (and the "                 from x.c:3," lines)
 func (s *scanner) gccInclude(line string, i int) bool {
 	if !strings.Contains(line, " from ") {
 		return false
 	}
-	m := reGccInclude.FindStringSubmatch(line)
+	m := reGccInclude().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -492,14 +502,14 @@ func (s *scanner) gccInclude(line string, i int) bool {
 	return true
 }
 
-var reMakeDir = regexp.MustCompile(`^\S*make(?:\[\d+\])?: (Entering|Leaving) directory ['‘` + "`" + `](.+?)['’]$`)
+var reMakeDir = lazyRegexp(`^\S*make(?:\[\d+\])?: (Entering|Leaving) directory ['‘` + "`" + `](.+?)['’]$`)
 
 // makeDir: make[1]: Entering directory '/src/sub' (relative paths after it start there)
 func (s *scanner) makeDir(line string, i int) bool {
 	if !strings.Contains(line, " directory ") {
 		return false
 	}
-	m := reMakeDir.FindStringSubmatch(line)
+	m := reMakeDir().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -511,14 +521,14 @@ func (s *scanner) makeDir(line string, i int) bool {
 	return true
 }
 
-var reMakeRecipe = regexp.MustCompile(`^\S*make(?:\[\d+\])?: \*\*\* \[(\S+?):(\d+): [^\]]*\] Error \d+`)
+var reMakeRecipe = lazyRegexp(`^\S*make(?:\[\d+\])?: \*\*\* \[(\S+?):(\d+): [^\]]*\] Error \d+`)
 
 // makeRecipe: make: *** [Makefile:4: main] Error 1, the recipe line that failed
 func (s *scanner) makeRecipe(line string, i int) bool {
 	if !strings.Contains(line, ": *** [") {
 		return false
 	}
-	m := reMakeRecipe.FindStringSubmatch(line)
+	m := reMakeRecipe().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -526,14 +536,14 @@ func (s *scanner) makeRecipe(line string, i int) bool {
 	return true
 }
 
-var reLdUndefined = regexp.MustCompile(`^(\S+?):\(\.[\w.$]+\+0x[0-9a-f]+\): (?:undefined reference|multiple definition)`)
+var reLdUndefined = lazyRegexp(`^(\S+?):\(\.[\w.$]+\+0x[0-9a-f]+\): (?:undefined reference|multiple definition)`)
 
 // ldUndefined: main.c:(.text+0x13): undefined reference to `twice'
 func (s *scanner) ldUndefined(line string, i int) bool {
 	if !strings.Contains(line, ":(.") {
 		return false
 	}
-	m := reLdUndefined.FindStringSubmatch(line)
+	m := reLdUndefined().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -628,6 +638,12 @@ func leadingInt(s string) (int, string) {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// lazyRegexp compiles a pattern on first use, so that starting spark costs nothing for the rows
+// an output never reaches.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
