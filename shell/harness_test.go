@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -98,16 +99,19 @@ type tshell struct {
 	out    []byte
 	grew   chan struct{} // closed and replaced when out grows
 	done   chan struct{} // closed when the process has exited
+	eof    chan struct{} // closed when the terminal has no more output
 	status int
 	seen   int // how much of out expect has consumed
 }
 
 type opts struct {
-	rc   string   // appended to the shell's startup file
-	env  []string // extra environment
-	args []string // arguments after "spark" (default: shell)
-	size *pty.Winsize
-	dir  string // working directory, relative to HOME
+	rc    string   // appended to the shell's startup file
+	env   []string // extra environment; {HOME} stands for the test's home
+	args  []string // arguments after "spark" (default: shell)
+	size  *pty.Winsize
+	dir   string            // working directory, relative to HOME
+	setup func(home string) // runs before spark starts
+	quiet bool              // do not wait for the first prompt
 }
 
 // start runs spark (by default `spark shell`) with sh as $SHELL on a new pty in a fresh HOME, and
@@ -120,14 +124,17 @@ func start(t *testing.T, sh string, o opts) *tshell {
 	run := filepath.Join(home, "run")
 	os.Mkdir(run, 0o700)
 	writeRC(t, sh, home, o.rc)
-	s := &tshell{t: t, sh: sh, home: home, rundir: run, grew: make(chan struct{}), done: make(chan struct{})}
+	if o.setup != nil {
+		o.setup(home)
+	}
+	s := &tshell{t: t, sh: sh, home: home, rundir: run, grew: make(chan struct{}), done: make(chan struct{}), eof: make(chan struct{})}
 	args := o.args
 	if args == nil {
 		args = []string{"shell"}
 	}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = filepath.Join(home, o.dir)
-	s.cmd.Env = append([]string{
+	s.cmd.Env = []string{
 		"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
 		"HOME=" + home,
 		"SHELL=" + path,
@@ -137,7 +144,10 @@ func start(t *testing.T, sh string, o opts) *tshell {
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
 		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
 		"XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
-	}, o.env...)
+	}
+	for _, e := range o.env {
+		s.cmd.Env = append(s.cmd.Env, strings.ReplaceAll(e, "{HOME}", home))
+	}
 	size := o.size
 	if size == nil {
 		size = &pty.Winsize{Rows: 24, Cols: 80}
@@ -155,7 +165,7 @@ func start(t *testing.T, sh string, o opts) *tshell {
 		close(s.done)
 	}()
 	t.Cleanup(s.stop)
-	if len(o.args) == 0 {
+	if !slices.Contains(args, "-c") && !o.quiet {
 		s.expect(testPrompt)
 	}
 	return s
@@ -171,6 +181,8 @@ func writeRC(t *testing.T, sh, home, extra string) {
 		path, text = ".zshrc", "PROMPT='"+testPrompt+"'\nHISTFILE=~/.zsh_history\nHISTSIZE=100\n"
 	case "fish":
 		path, text = ".config/fish/config.fish", "set -g fish_greeting ''\nfunction fish_prompt; printf '"+testPrompt+"'; end\n"
+		// Without this fish starts generating completions from man pages in the background.
+		os.MkdirAll(filepath.Join(home, ".local", "share", "fish", "generated_completions"), 0o700)
 	}
 	path = filepath.Join(home, path)
 	os.MkdirAll(filepath.Dir(path), 0o700)
@@ -180,6 +192,7 @@ func writeRC(t *testing.T, sh, home, extra string) {
 }
 
 func (s *tshell) read() {
+	defer close(s.eof)
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := s.pty.Read(buf)
@@ -259,6 +272,34 @@ func (s *tshell) expect(text string) {
 	})
 }
 
+// expectSoon is expect with a short limit, reporting whether text came.
+func (s *tshell) expectSoon(text string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		out := s.output()
+		if i := strings.Index(out[min(s.seen, len(out)):], text); i >= 0 {
+			s.seen += i + len(text)
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
+}
+
+// interrupt types Ctrl-C and waits for the shell's next prompt. A shell busy drawing its prompt
+// now and then misses the SIGINT (seen with all three under load); like a user, interrupt then
+// presses Ctrl-C again.
+func (s *tshell) interrupt() {
+	s.t.Helper()
+	for range 3 {
+		s.send("\x03")
+		if s.expectSoon(testPrompt, 2*time.Second) {
+			return
+		}
+	}
+	s.expect(testPrompt)
+}
+
 // send types text.
 func (s *tshell) send(text string) {
 	s.t.Helper()
@@ -312,13 +353,16 @@ func (s *tshell) run(n int, line string) Record {
 	return s.records(n)[n-1]
 }
 
-// wait waits for spark to exit and returns its status.
+// wait waits for spark to exit and its output to be read, and returns its status.
 func (s *tshell) wait() int {
 	s.t.Helper()
-	select {
-	case <-s.done:
-	case <-time.After(waitTime):
-		s.t.Fatalf("%s: spark did not exit; terminal:\n%s", s.sh, s.output())
+	timeout := time.After(waitTime)
+	for _, c := range []chan struct{}{s.done, s.eof} {
+		select {
+		case <-c:
+		case <-timeout:
+			s.t.Fatalf("%s: spark did not exit; terminal:\n%s", s.sh, s.output())
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -396,10 +440,8 @@ func (s *tshell) findProcess(pid int, comm string, depth int) bool {
 // waitEchoOff waits until the shell's terminal has echo off, as for a password prompt.
 func (s *tshell) waitEchoOff() {
 	s.t.Helper()
-	pts, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/0", s.shellPid()))
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	pid := s.shellPid()
+	pts := s.controllingTTY(pid)
 	f, err := os.OpenFile(pts, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		s.t.Fatal(err)
@@ -416,5 +458,69 @@ func (s *tshell) waitEchoOff() {
 			s.t.Fatalf("%s: echo never went off (%s lflag %#x, %v); terminal:\n%s", s.sh, pts, tio.Lflag, err, s.output())
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// controllingTTY is the path of process pid's controlling terminal, a /dev/pts device. (The
+// shell's own descriptors are no guide: zsh points its stdin elsewhere at times.)
+func (s *tshell) controllingTTY(pid int) string {
+	s.t.Helper()
+	f := s.procStat(pid)
+	var nr int
+	if len(f) > 4 {
+		fmt.Sscan(f[4], &nr)
+	}
+	major, minor := (nr>>8)&0xfff, (nr&0xff)|((nr>>12)&0xfff00)
+	if major < 136 || major > 143 {
+		s.t.Fatalf("process %d has no pty as its terminal (tty_nr %#x)", pid, nr)
+	}
+	return fmt.Sprintf("/dev/pts/%d", minor+(major-136)*256)
+}
+
+// procStat returns the fields of /proc/pid/stat after the command name: state, ppid, pgrp,
+// session, tty_nr, tpgid, ...
+func (s *tshell) procStat(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+}
+
+// foregroundIs reports whether the shell's terminal's foreground process is named comm.
+func (s *tshell) foregroundIs(comm string) bool {
+	f := s.procStat(s.shellPid())
+	if len(f) < 6 {
+		return false
+	}
+	var tpgid int
+	fmt.Sscan(f[5], &tpgid)
+	name, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", tpgid))
+	return strings.TrimSpace(string(name)) == comm
+}
+
+// outerTermios returns the modes of the terminal spark runs on.
+func (s *tshell) outerTermios() (*unix.Termios, error) {
+	conn, err := s.pty.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var tio *unix.Termios
+	conn.Control(func(fd uintptr) { tio, err = unix.IoctlGetTermios(int(fd), unix.TCGETS) })
+	if err != nil {
+		return nil, err
+	}
+	return tio, nil
+}
+
+// eventually polls cond until it holds, failing the test after waitTime.
+func (s *tshell) eventually(what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(waitTime)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s: timed out waiting for %s; terminal:\n%s", s.sh, what, s.output())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -113,9 +113,9 @@ func execPlain(path string, args, env []string, dir string) error {
 
 // runSession starts the shell on a new pty and relays until it exits.
 func runSession(ctx context.Context, c Config, sess *session, path string, args, env []string) (status int, err error) {
-	ptmx, tty, err := pty.Open()
+	ptmx, tty, err := openPty()
 	if err != nil {
-		return 0, fmt.Errorf("open pty: %w", err)
+		return 0, err
 	}
 	defer ptmx.Close()
 	width := setupTTY(tty, c.Term)
@@ -227,7 +227,9 @@ func runSession(ctx context.Context, c Config, sess *session, path string, args,
 
 	// The shell is gone. Relay what it left in the pty, but do not wait for a background job that
 	// keeps the pty open.
-	ptmx.SetReadDeadline(time.Now().Add(drainTime))
+	if err := ptmx.SetReadDeadline(time.Now().Add(drainTime)); err != nil {
+		ptmx.Close()
+	}
 	if err := <-outDone; err != nil && relayErr == nil {
 		relayErr = err
 	}
@@ -237,6 +239,27 @@ func runSession(ctx context.Context, c Config, sess *session, path string, args,
 		return 128 + int(syscall.SIGPIPE), nil
 	}
 	return status, relayErr
+}
+
+// openPty opens a new pty. The master must stay non-blocking and in Go's poller: that is what
+// lets a read deadline end the session while a background job keeps the pty open. pty.Open hands
+// it out in blocking mode (its ioctls went through Fd), so it is replaced by a non-blocking
+// duplicate.
+func openPty() (ptmx, tty *os.File, err error) {
+	m, tty, err := pty.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open pty: %w", err)
+	}
+	defer m.Close()
+	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		err = unix.SetNonblock(fd, true)
+	}
+	if err != nil {
+		tty.Close()
+		return nil, nil, fmt.Errorf("open pty: %w", err)
+	}
+	return os.NewFile(uintptr(fd), m.Name()), tty, nil
 }
 
 // setupTTY copies the terminal's modes and size to the pty's terminal and returns the width.

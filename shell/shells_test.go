@@ -1,11 +1,17 @@
 package shell
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 )
 
 // These tests run `spark shell` with the real bash, zsh and fish and check what it records.
@@ -23,7 +29,8 @@ func TestFailingCommandRecorded(t *testing.T) {
 		if !strings.Contains(r.Output, "No such file or directory") || strings.Contains(r.Output, "\x1b") || strings.Contains(r.Output, testPrompt) {
 			t.Errorf("output = %q, want only ls's error", r.Output)
 		}
-		if r.Start.Before(before.Add(-time.Second)) || r.Duration <= 0 || r.Duration > waitTime {
+		// Start and end are taken when spark reads the marks: a quick command may take 0s.
+		if r.Start.Before(before.Add(-time.Second)) || r.Duration < 0 || r.Duration > waitTime {
 			t.Errorf("start %v (typed at %v), duration %v", r.Start, before, r.Duration)
 		}
 		r = s.run(3, "echo fine")
@@ -89,15 +96,14 @@ func TestCdInCompoundCommand(t *testing.T) {
 func TestCtrlC(t *testing.T) {
 	eachShell(t, func(t *testing.T, sh string) {
 		s := start(t, sh, opts{})
-		// fish redraws nothing when Ctrl-C empties an already drawn line; bash and zsh
-		// print a new prompt.
-		s.send("half a line\x03")
-		if sh != "fish" {
-			s.expect(testPrompt)
-		}
-		s.send("\x03")
-		if sh != "fish" {
-			s.expect(testPrompt)
+		s.send("half a line")
+		s.expect("line")
+		s.interrupt()
+		// Ctrl-C on an empty line: fish draws nothing, bash and zsh a new prompt.
+		if sh == "fish" {
+			s.send("\x03")
+		} else {
+			s.interrupt()
 		}
 		s.send("echo st''art; sleep 30\r")
 		s.expect("start")
@@ -110,6 +116,7 @@ func TestCtrlC(t *testing.T) {
 			// fish runs a line typed right after Ctrl-C without fish_preexec; its output is lost.
 			t.Errorf("interrupted command's output = %q, want start", r.Output)
 		}
+		s.expect(testPrompt)
 		r := s.run(2, "echo after")
 		if r.Command != "echo after" || r.Output != "after" {
 			t.Errorf("command after Ctrl-C recorded as %q: %q\n%s", r.Command, r.Output, dumpRecords(s.records(2)))
@@ -295,8 +302,8 @@ func TestEchoOffInputNotRecorded(t *testing.T) {
 		if sh != "fish" && r.Output != "got:[REDACTED]" {
 			t.Errorf("output = %q, want got:[REDACTED]", r.Output)
 		}
-		if out := s.output(); sh != "fish" && !strings.Contains(out, "got:hunter2-typed") {
-			t.Errorf("the terminal did not show the value:\n%s", out)
+		if sh != "fish" {
+			s.expect("got:hunter2-typed") // the terminal shows it
 		}
 	})
 }
@@ -312,8 +319,342 @@ func TestSecretsRedacted(t *testing.T) {
 		if r.Command != "echo [REDACTED] password=[REDACTED] $MY_SERVICE_TOKEN" {
 			t.Errorf("command = %q", r.Command)
 		}
-		if out := s.output(); !strings.Contains(out, token) || !strings.Contains(out, "s3rv1ce-value") {
-			t.Error("the terminal did not show the token")
+		s.expect(token + " password=hunter22 s3rv1ce-value") // the terminal shows them
+	})
+}
+
+func TestResizeReachesInnerProgram(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{size: &pty.Winsize{Rows: 30, Cols: 90}})
+		if r := s.run(1, "stty size"); r.Output != "30 90" {
+			t.Errorf("initial size %q, want 30 90", r.Output)
+		}
+		if err := pty.Setsize(s.pty, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
+			t.Fatal(err)
+		}
+		// SIGWINCH reaches spark asynchronously: ask until the new size shows.
+		for i := 2; ; i++ {
+			r := s.run(i, "stty size; tput cols")
+			if r.Output == "40 100\n100" {
+				break
+			}
+			if i > 50 {
+				t.Fatalf("size after resize %q, want 40 100", r.Output)
+			}
 		}
 	})
+}
+
+func TestExitStatus(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		pid := "$$"
+		if sh == "fish" {
+			pid = "$fish_pid"
+		}
+		for _, tt := range []struct {
+			cmd  string
+			want int
+		}{
+			{"exit 42", 42},
+			{"true", 0},
+			{"kill -TERM " + pid, 143},
+			{"kill -KILL " + pid, 137},
+		} {
+			s := start(t, sh, opts{args: []string{"shell", "-c", tt.cmd}})
+			if st := s.wait(); st != tt.want {
+				t.Errorf("spark shell -c %q: status %d, want %d", tt.cmd, st, tt.want)
+			}
+		}
+		s := start(t, sh, opts{})
+		s.send("kill -KILL " + pid + "\r")
+		if st := s.wait(); st != 137 {
+			t.Errorf("interactive shell killed: spark status %d, want 137", st)
+		}
+	})
+}
+
+func TestExecRedirect(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh"} { // fish has no exec with only redirections
+		t.Run(sh, func(t *testing.T) {
+			shellPath(t, sh)
+			t.Parallel()
+			s := start(t, sh, opts{})
+			s.run(1, `exec >"$HOME/out.txt"`)
+			r := s.run(2, "echo to-file; echo to-terminal >&2")
+			if r.Output != "to-terminal" || r.Command != "echo to-file; echo to-terminal >&2" {
+				t.Errorf("after exec >file: recorded %q: %q", r.Command, r.Output)
+			}
+			// zsh's line editor writes keypad modes to stdout on its own; spark's marks
+			// must not end up there.
+			b, _ := os.ReadFile(filepath.Join(s.home, "out.txt"))
+			if !strings.Contains(string(b), "to-file\n") || strings.Contains(string(b), "6973") {
+				t.Errorf("out.txt = %q, want the command's output and no marks", b)
+			}
+		})
+	}
+}
+
+func TestForgedMarkPassesThrough(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		forged := "\x1b]6973;0123456789abcdef;E;0\a\x1b]6973;0123456789abcdef;S;/;rm -rf /\a"
+		r := s.run(1, `printf '\033]6973;0123456789abcdef;E;0\007\033]6973;0123456789abcdef;S;/;rm -rf /\007after\n'`)
+		s.expect(forged + "after\r\n") // the terminal gets them byte for byte
+		if r.Output != "after" || r.Status != 0 || !strings.HasPrefix(r.Command, "printf") {
+			t.Errorf("recorded %q: %q, status %d", r.Command, r.Output, r.Status)
+		}
+		if recs := s.run(2, "echo next"); recs.Command != "echo next" {
+			t.Errorf("next command recorded as %q", recs.Command)
+		}
+	})
+}
+
+func TestBigOutputBounded(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		var b strings.Builder
+		for i := range 200000 {
+			fmt.Fprintf(&b, "line %06d of a big file\n", i)
+		}
+		os.WriteFile(filepath.Join(s.home, "big.txt"), []byte(b.String()), 0o600)
+		r := s.run(1, "cat big.txt")
+		if !r.Truncated || len(r.Output) > headKeep+tailKeep+100 {
+			t.Errorf("big output: %d bytes, truncated %v", len(r.Output), r.Truncated)
+		}
+		if !strings.HasPrefix(r.Output, "line 000000 of a big file\n") || !strings.HasSuffix(r.Output, "line 199999 of a big file") ||
+			!strings.Contains(r.Output, " bytes of output left out ...]\n") {
+			t.Errorf("big output lacks its head, tail or marker")
+		}
+		s.expect("line 199999 of a big file\r\n") // the terminal gets the whole file
+	})
+}
+
+func TestJobControl(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		s.send("sleep 30\r")
+		s.waitProcess("sleep")
+		s.send("\x1a")
+		s.expect(testPrompt)
+		s.send("fg\r")
+		s.eventually("sleep to be in the foreground again", func() bool { return s.foregroundIs("sleep") })
+		s.send("\x03")
+		s.expect(testPrompt)
+		s.run(3, "echo done")
+		recs := s.records(3)
+		// fish reports a stopped job with status 0 and an interrupted fg with fg's own.
+		if recs[0].Command != "sleep 30" || recs[1].Command != "fg" || sh != "fish" && (recs[0].Status != 148 || recs[1].Status != 130) {
+			t.Errorf("records:\n%s", dumpRecords(recs))
+		}
+	})
+}
+
+func TestBackgroundJobDoesNotHoldExit(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{args: []string{"shell", "-c", "sleep 60 & echo started"}})
+		begin := time.Now()
+		if st := s.wait(); st != 0 {
+			t.Errorf("status %d", st)
+		}
+		if d := time.Since(begin); d > 5*time.Second {
+			t.Errorf("spark took %v to exit with a background job holding the pty", d)
+		}
+		s = start(t, sh, opts{})
+		s.send("sleep 60 &\r")
+		s.expect(testPrompt)
+		s.send("exit\r")
+		if sh != "bash" {
+			s.send("exit\r") // zsh and fish warn about the job the first time
+		}
+		s.wait()
+	})
+}
+
+func TestNoTerminal(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		cmd := exec.Command(spark(t), "shell", "-c", "cat; exit 3")
+		home := t.TempDir()
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + home, "SHELL=" + shellPath(t, sh), "XDG_RUNTIME_DIR=" + home}
+		cmd.Stdin = strings.NewReader("piped input\n")
+		out, err := cmd.Output()
+		if st := cmd.ProcessState.ExitCode(); st != 3 || !strings.Contains(string(out), "piped input") {
+			t.Errorf("spark shell -c without a terminal: status %d (%v), output %q", st, err, out)
+		}
+	})
+}
+
+func TestNestedRunsPlainShell(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		dir := s.sessionDir()
+		r := s.run(1, `spark shell -c 'echo "inner:$SPARK_SESSION"'`)
+		if r.Output != "inner:"+dir {
+			t.Errorf("nested spark shell printed %q, want inner:%s", r.Output, dir)
+		}
+		if m, _ := filepath.Glob(filepath.Join(s.rundir, "spark", "*")); len(m) != 1 {
+			t.Errorf("a nested spark shell made its own session: %v", m)
+		}
+		s.send("spark shell\r")
+		s.expect(testPrompt)
+		r = s.run(2, "exit 4")
+		if r.Command != "spark shell" || r.Status != 4 {
+			t.Errorf("nested interactive shell recorded as %q, status %d", r.Command, r.Status)
+		}
+	})
+}
+
+func TestOtherShellRunsPlainly(t *testing.T) {
+	sh := shellPath(t, "dash")
+	t.Parallel()
+	s := start(t, "bash", opts{quiet: true, env: []string{"SHELL=" + sh, "PS1=dash> "}})
+	s.expect("is not bash, zsh or fish; running it without recording")
+	s.expect("dash> ")
+	s.send("echo $SPARK_SESSION; exit 5\r")
+	if st := s.wait(); st != 5 {
+		t.Errorf("status %d, want 5", st)
+	}
+}
+
+func TestTerminalRestored(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			shellPath(t, "bash")
+			t.Parallel()
+			s := start(t, "bash", opts{})
+			if tio, _ := s.outerTermios(); tio.Lflag&unix.ICANON != 0 {
+				t.Fatal("terminal not in raw mode while the shell runs")
+			}
+			s.send("sleep 30\r")
+			s.waitProcess("sleep")
+			s.cmd.Process.Signal(sig)
+			if st := s.wait(); st != 129 {
+				t.Errorf("after %v: status %d, want 129 (the shell hung up)", sig, st)
+			}
+			tio, err := s.outerTermios()
+			if err != nil || tio.Lflag&unix.ICANON == 0 || tio.Lflag&unix.ECHO == 0 {
+				t.Errorf("terminal not restored after %v: %v", sig, err)
+			}
+		})
+	}
+}
+
+// TestScreenUnchanged runs spark shell in tmux and looks at the screen a user sees: prompts and
+// output exactly as the shell drew them, nothing of spark's marks.
+func TestScreenUnchanged(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed")
+	}
+	eachShell(t, func(t *testing.T, sh string) {
+		home := t.TempDir()
+		run := filepath.Join(home, "run")
+		os.Mkdir(run, 0o700)
+		writeRC(t, sh, home, "")
+		sock := filepath.Join(home, "tmux.sock")
+		tm := func(args ...string) string {
+			t.Helper()
+			out, err := exec.Command(tmux, append([]string{"-S", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("tmux %v: %v\n%s", args, err, out)
+			}
+			return string(out)
+		}
+		tm("new-session", "-d", "-x", "80", "-y", "12", "env", "-i", "HOME="+home, "SHELL="+shellPath(t, sh),
+			"PATH="+filepath.Dir(spark(t))+":/usr/bin:/bin", "TERM=tmux-256color", "LANG=C.UTF-8",
+			"XDG_RUNTIME_DIR="+run, spark(t), "shell")
+		t.Cleanup(func() {
+			// Let the shell and spark end, so that spark removes its session directory
+			// before the test's temporary directory goes.
+			exec.Command(tmux, "-S", sock, "send-keys", "-l", "exit\r").Run()
+			deadline := time.Now().Add(waitTime)
+			for exec.Command(tmux, "-S", sock, "has-session").Run() == nil && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			exec.Command(tmux, "-S", sock, "kill-server").Run()
+		})
+		screen := func(want string) string {
+			t.Helper()
+			deadline := time.Now().Add(waitTime)
+			for {
+				s := tm("capture-pane", "-p")
+				if strings.Contains(s, want) {
+					return s
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("screen never showed %q:\n%s", want, s)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		prompt := strings.TrimSpace(testPrompt) // capture-pane drops trailing blanks
+		screen(prompt)
+		tm("send-keys", "-l", "echo one; ls no-such-file\r")
+		screen("No such file or directory\n" + prompt) // typed before the prompt, a line is echoed twice
+		tm("send-keys", "-l", "printf 'two\\n'\r")
+		got := screen("two\n" + prompt)
+		lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+		want := []string{
+			testPrompt + "echo one; ls no-such-file",
+			"one",
+			"ls: cannot access 'no-such-file': No such file or directory",
+			testPrompt + "printf 'two\\n'",
+			"two",
+			prompt,
+		}
+		if strings.TrimRight(strings.Join(lines, "\n"), " ") != strings.Join(want, "\n") {
+			t.Errorf("screen:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+		}
+	})
+}
+
+func TestLoginShell(t *testing.T) {
+	files := map[string]string{
+		"bash": ".bash_profile",
+		"zsh":  ".zprofile",
+		"fish": ".config/fish/conf.d/login.fish",
+	}
+	text := map[string]string{
+		"bash": "LOGIN_MARK=profile\n. ~/.bashrc\n",
+		"zsh":  "LOGIN_MARK=profile\n",
+		"fish": "status is-login; and set -g LOGIN_MARK profile\n",
+	}
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{args: []string{"shell", "--login"}, setup: func(home string) {
+			path := filepath.Join(home, files[sh])
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(text[sh]), 0o600)
+		}})
+		if r := s.run(1, "echo $LOGIN_MARK"); r.Output != "profile" {
+			t.Errorf("login shell: LOGIN_MARK = %q, want profile", r.Output)
+		}
+	})
+}
+
+func TestZshUserZdotdir(t *testing.T) {
+	shellPath(t, "zsh")
+	t.Parallel()
+	var zdot string
+	s := start(t, "zsh", opts{setup: func(home string) {
+		zdot = filepath.Join(home, "zdot")
+		os.Mkdir(zdot, 0o700)
+		os.WriteFile(filepath.Join(zdot, ".zshenv"), []byte("ENV_MARK=$ZDOTDIR\n"), 0o600)
+		os.WriteFile(filepath.Join(zdot, ".zshrc"), []byte("PROMPT='"+testPrompt+"'\nRC_MARK=$ZDOTDIR\n"), 0o600)
+	}, env: []string{"ZDOTDIR={HOME}/zdot"}})
+	r := s.run(1, `echo "$ZDOTDIR|$ENV_MARK|$RC_MARK|${(t)ZDOTDIR}"`)
+	if want := zdot + "|" + zdot + "|" + zdot + "|scalar-export"; r.Output != want {
+		t.Errorf("ZDOTDIR as the user's files saw it: %q, want %q", r.Output, want)
+	}
+	r = s.run(2, `zsh -ic 'echo "$RC_MARK"'`)
+	if r.Output != zdot {
+		t.Errorf("a zsh started inside read %q, want the user's .zshrc", r.Output)
+	}
+}
+
+func TestZshWithoutZdotdir(t *testing.T) {
+	shellPath(t, "zsh")
+	t.Parallel()
+	s := start(t, "zsh", opts{})
+	if r := s.run(1, `echo "${ZDOTDIR-unset}|${SPARK_SHELL_NONCE-none}"`); r.Output != "unset|none" {
+		t.Errorf("ZDOTDIR and nonce in the shell: %q, want unset|none", r.Output)
+	}
 }
