@@ -76,3 +76,25 @@ func TestAltScreen(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimZshPromptSP(t *testing.T) {
+	sp := "\x1b[1m\x1b[7m%\x1b[27m\x1b[1m\x1b[0m" + strings.Repeat(" ", 79) + "\r \r"
+	tests := []struct{ in, want string }{
+		{"foo" + sp, "foo"},
+		{"a\r\nb" + sp, "a\r\nb"},
+		{"line\r\n" + sp, "line\r\n"},
+		{"line\r\n" + strings.Repeat(" ", 79) + "\r \r", "line\r\n"}, // PROMPT_EOL_MARK=''
+		{"100%", "100%"},
+		{"x%          \r", "x"},
+	}
+	for _, tt := range tests {
+		head, _ := trimZshPromptSP([]byte(tt.in), nil)
+		if string(head) != tt.want {
+			t.Errorf("trimZshPromptSP(%q) = %q, want %q", tt.in, head, tt.want)
+		}
+		_, tail := trimZshPromptSP([]byte("head"), []byte(tt.in))
+		if string(tail) != tt.want {
+			t.Errorf("trimZshPromptSP(head, %q) = %q, want %q", tt.in, tail, tt.want)
+		}
+	}
+}

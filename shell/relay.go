@@ -28,6 +28,7 @@ type relay struct {
 	conn syscall.RawConn // ptmx's descriptor, used without making it blocking
 	out  io.Writer
 	sess *session
+	kind string // the shell: bash, zsh or fish
 
 	scan  *markScanner
 	alt   altScreen
@@ -41,12 +42,12 @@ type relay struct {
 	secrets []string   // lines typed with echo off
 }
 
-func newRelay(ptmx *os.File, out io.Writer, sess *session, width int) (*relay, error) {
+func newRelay(ptmx *os.File, out io.Writer, sess *session, kind string, width int) (*relay, error) {
 	conn, err := ptmx.SyscallConn()
 	if err != nil {
 		return nil, fmt.Errorf("relay pty: %w", err)
 	}
-	r := &relay{ptmx: ptmx, conn: conn, out: out, sess: sess, scan: newMarkScanner(sess.nonce), failed: make(chan error, 2)}
+	r := &relay{ptmx: ptmx, conn: conn, out: out, sess: sess, kind: kind, scan: newMarkScanner(sess.nonce), failed: make(chan error, 2)}
 	r.width.Store(int32(width))
 	return r, nil
 }
@@ -145,6 +146,9 @@ func (r *relay) end(status int, now time.Time) {
 func (r *relay) finish(status int, now time.Time) {
 	c := r.cur
 	head, tail, omitted := c.parts()
+	if r.kind == "zsh" {
+		head, tail = trimZshPromptSP(head, tail)
+	}
 	r.mu.Lock()
 	secrets := append([]string(nil), r.secrets...)
 	r.mu.Unlock()

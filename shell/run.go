@@ -91,7 +91,7 @@ func Run(ctx context.Context, c Config) (int, error) {
 		sess.close()
 		return 0, err
 	}
-	status, err := runSession(ctx, c, sess, path, args, env)
+	status, err := runSession(ctx, c, sess, kind, path, args, env)
 	if cerr := sess.close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -112,7 +112,7 @@ func execPlain(path string, args, env []string, dir string) error {
 }
 
 // runSession starts the shell on a new pty and relays until it exits.
-func runSession(ctx context.Context, c Config, sess *session, path string, args, env []string) (status int, err error) {
+func runSession(ctx context.Context, c Config, sess *session, kind, path string, args, env []string) (status int, err error) {
 	ptmx, tty, err := openPty()
 	if err != nil {
 		return 0, err
@@ -148,7 +148,7 @@ func runSession(ctx context.Context, c Config, sess *session, path string, args,
 	signal.Notify(sigc, syscall.SIGWINCH, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer signal.Stop(sigc)
 
-	r, err := newRelay(ptmx, c.Stdout, sess, width)
+	r, err := newRelay(ptmx, c.Stdout, sess, kind, width)
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()

@@ -658,3 +658,73 @@ func TestZshWithoutZdotdir(t *testing.T) {
 		t.Errorf("ZDOTDIR and nonce in the shell: %q, want unset|none", r.Output)
 	}
 }
+
+func TestOutputWithoutNewline(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		// zsh marks the missing newline (PROMPT_SP) before its precmd hooks run; that is not
+		// the command's output.
+		if r := s.run(1, "printf 'no newline'"); r.Output != "no newline" {
+			t.Errorf("output = %q, want %q", r.Output, "no newline")
+		}
+		if r := s.run(2, `printf 'a\nb'`); r.Output != "a\nb" {
+			t.Errorf("output = %q, want %q", r.Output, "a\nb")
+		}
+	})
+}
+
+func TestBinaryOutput(t *testing.T) {
+	shellPath(t, "bash")
+	t.Parallel()
+	s := start(t, "bash", opts{})
+	r := s.run(1, `head -c 3000 /bin/sh; printf '\nok \xff\xfe done\n' >&2`)
+	if !strings.HasPrefix(r.Output, "[binary output, ") {
+		t.Errorf("binary output recorded as %.200q", r.Output)
+	}
+	r = s.run(2, `printf 'caf\xc3\xa9 \xff ok\n'`)
+	if r.Output != "café \ufffd ok" {
+		t.Errorf("invalid UTF-8 recorded as %q", r.Output)
+	}
+}
+
+func TestVimLeftOut(t *testing.T) {
+	shellPath(t, "bash")
+	if _, err := exec.LookPath("vim"); err != nil {
+		t.Skip("vim is not installed")
+	}
+	t.Parallel()
+	s := start(t, "bash", opts{})
+	os.WriteFile(filepath.Join(s.home, "notes.txt"), []byte("edited-in-vim\n"), 0o600)
+	s.send("vim -u NONE -N notes.txt\r")
+	s.expect("edited-in-vim")
+	s.send(":q\r")
+	r := s.records(1)[0]
+	if r.Command != "vim -u NONE -N notes.txt" || strings.Contains(r.Output, "edited-in-vim") || r.Status != 0 {
+		t.Errorf("vim recorded as %q: %q, status %d", r.Command, r.Output, r.Status)
+	}
+}
+
+// TestNoForkPerPrompt checks that the hooks start no process: a shell's children's page faults
+// (cminflt in /proc/PID/stat) grow with every child it waits for, and stay put over many prompts
+// and builtins.
+func TestNoForkPerPrompt(t *testing.T) {
+	eachShell(t, func(t *testing.T, sh string) {
+		s := start(t, sh, opts{})
+		s.run(1, "cd .")
+		pid := s.shellPid()
+		before := s.procStat(pid)[8]
+		for i := 2; i <= 21; i++ {
+			s.send("\r") // an empty line: a prompt and nothing else
+			s.run(i, fmt.Sprintf("echo %d; cd .", i))
+		}
+		after := s.procStat(pid)[8]
+		if after != before {
+			t.Errorf("the shell's children page faults went from %s to %s: a process was started", before, after)
+		}
+		// The probe itself: an external command does show.
+		s.run(22, "/bin/true")
+		if s.procStat(pid)[8] == after {
+			t.Error("running /bin/true did not change the children's page faults; the probe sees nothing")
+		}
+	})
+}
