@@ -19,6 +19,7 @@ const (
 	Note                // context: a note, an include chain, a make recipe, a related location
 )
 
+// String returns the kind's name: error, test, warning or note.
 func (k Kind) String() string {
 	switch k {
 	case Error:
