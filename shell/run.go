@@ -32,9 +32,12 @@ type Config struct {
 	// Dir is the shell's working directory; empty means the current one.
 	Dir string
 
+	// Stdin is relayed to the shell as it arrives. A file (the terminal, a pipe) is polled, so
+	// that nothing is read from it after Run returns; another reader is read by a goroutine that
+	// ends only when the reader does. When it ends, the shell gets an end-of-file character.
 	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer // for notices
+	Stdout io.Writer // the shell's terminal output, marks taken out
+	Stderr io.Writer // for the notice about an unsupported shell; may be nil
 	// Term is the terminal the session runs on, normally stdin when it is a terminal, or nil.
 	// Its modes and size are copied into the pty, and it is in raw mode while the shell runs.
 	Term *os.File
@@ -76,7 +79,9 @@ func Run(ctx context.Context, c Config) (int, error) {
 		return 0, execPlain(path, plainArgs(path, c.Command, c.Login), c.Env, c.Dir)
 	}
 	if kind == "" && c.Command == "" {
-		fmt.Fprintf(c.Stderr, "spark: %s is not bash, zsh or fish; running it without recording\n", filepath.Base(path))
+		if c.Stderr != nil {
+			fmt.Fprintf(c.Stderr, "spark: %s is not bash, zsh or fish; running it without recording\n", filepath.Base(path))
+		}
 		return 0, execPlain(path, plainArgs(path, "", c.Login), c.Env, c.Dir)
 	}
 
