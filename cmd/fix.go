@@ -187,8 +187,9 @@ func fmtAgo(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
-// newFixer resolves the model settings and starts the connection to the model host, so that
-// it is ready by the time the errors are read and the prompt is built.
+// newFixer resolves the model settings and, unless a command must run first, starts the
+// connection to the model host, so that it is ready by the time the errors are read and the
+// prompt is built.
 func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	s, err := loadSettings(e.getenv, opts.Model)
 	if err != nil {
@@ -218,7 +219,9 @@ func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	default:
 		s.finish()
 		fx.client = llm.New(s.llmConfig())
-		fx.client.Predial()
+		if len(opts.Command) == 0 {
+			fx.client.Predial() // a command to run first would outlast a pre-dialed connection
+		}
 	}
 	fx.settings = s
 	return fx, nil
@@ -343,8 +346,8 @@ func (fx *fixer) loop(ctx context.Context) error {
 			return fmt.Errorf("fix: %s still fails (exit %d) after %d %s; %s",
 				cmdline, run.status, done.count, pluralWord(done.count, "fix", "fixes"), done.leftAs())
 		}
-		if fx.client != nil && attempt > 1 {
-			fx.client.Predial() // the connection may have gone idle while the command ran
+		if fx.client != nil {
+			fx.client.Predial() // overlaps with locating the errors and reading the files
 		}
 		start := time.Now()
 		if err := fx.ready(); err != nil {
