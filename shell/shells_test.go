@@ -451,7 +451,7 @@ func TestJobControl(t *testing.T) {
 
 func TestBackgroundJobDoesNotHoldExit(t *testing.T) {
 	eachShell(t, func(t *testing.T, sh string) {
-		s := start(t, sh, opts{args: []string{"shell", "-c", "sleep 60 & echo started"}})
+		s := start(t, sh, opts{args: []string{"shell", "-c", "sleep 20 & echo started"}})
 		begin := time.Now()
 		if st := s.wait(); st != 0 {
 			t.Errorf("status %d", st)
@@ -460,7 +460,7 @@ func TestBackgroundJobDoesNotHoldExit(t *testing.T) {
 			t.Errorf("spark took %v to exit with a background job holding the pty", d)
 		}
 		s = start(t, sh, opts{})
-		s.send("sleep 60 &\r")
+		s.send("sleep 20 &\r")
 		s.expect(testPrompt)
 		s.send("exit\r")
 		if sh != "bash" {
