@@ -127,10 +127,11 @@ func runCodexBench(ctx context.Context, _ []string) error {
 		return err
 	}
 	file := filepath.Join(proj, "main.go")
-	// Anything that tries the network past the fake goes to the trap and is counted.
-	codexEnv := append(benchEnv(work, srv.URL()), "CODEX_HOME="+codexHome, "SPARK_BENCH_CODEX_KEY=sk-bench",
-		"HTTPS_PROXY=http://"+trap.Addr(), "HTTP_PROXY=http://"+trap.Addr(), "ALL_PROXY=http://"+trap.Addr(),
-		"NO_PROXY=127.0.0.1,localhost")
+	codexEnv := append(benchEnv(work, srv.URL()), "CODEX_HOME="+codexHome, "SPARK_BENCH_CODEX_KEY=sk-bench")
+	// In the warm-up runs, anything that tries the network past the fake goes to the trap and
+	// is counted; the timed runs have no proxy settings, as a user's would not.
+	trapEnv := append(append([]string(nil), codexEnv...), "HTTPS_PROXY=http://"+trap.Addr(), "HTTP_PROXY=http://"+trap.Addr(),
+		"ALL_PROXY=http://"+trap.Addr(), "NO_PROXY=127.0.0.1,localhost")
 	prompt := "In main.go, rename x to y."
 	tools := []struct {
 		name string
@@ -150,8 +151,12 @@ func runCodexBench(ctx context.Context, _ []string) error {
 				return err
 			}
 			srv.Append(llmtest.Step{Chunks: llmtest.Split(smallReply, 16)})
+			env := tl.env
+			if i < codexWarmup && j > 0 {
+				env = trapEnv
+			}
 			rctx, cancel := context.WithTimeout(ctx, time.Minute)
-			r := runSpark(rctx, srv, tl.args[0], proj, tl.env, tl.args[1:]...)
+			r := runSpark(rctx, srv, tl.args[0], proj, env, tl.args[1:]...)
 			cancel()
 			if r.err != nil {
 				return fmt.Errorf("%s: %w", tl.name, r.err)
@@ -192,8 +197,9 @@ func runCodexBench(ctx context.Context, _ []string) error {
 		"Codex speaks the Responses API (POST /v1/responses, wire_api = \"responses\"), spark Chat Completions; the fake "+
 			"answers both from the same script. Last token: the server flushed response.completed (codex) or [DONE] (spark). "+
 			"spark then applies the patch and writes main.go; codex prints the reply, since the reply is text and not a tool call.",
-		fmt.Sprintf("Codex runs with CODEX_HOME holding only this config.toml:\n\n```toml\n%s```\n\nand `codex exec --skip-git-repo-check`; "+
-			"proxies point at a trap that counts connection attempts to anything but the fake: %d.", cfg, trap.count.Load()),
+		fmt.Sprintf("Codex runs with CODEX_HOME holding only this config.toml:\n\n```toml\n%s```\n\nand `codex exec --skip-git-repo-check`. "+
+			"In its warm-up runs, with HTTPS_PROXY, HTTP_PROXY and ALL_PROXY pointed at a trap (NO_PROXY=127.0.0.1), "+
+			"connection attempts to anything but the fake: %d.", cfg, trap.count.Load()),
 		"Targets: spark's time to request ≤ 1/10 of codex's, and its time from last token to exit ≤ 1/10.",
 		loadNote())
 	t.print()
