@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,6 +47,10 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_RUNTIME_DIR", "")
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("FORCE_COLOR", "")
+			// Scripts that run the go command share the real build cache; a fresh HOME would
+			// otherwise rebuild the standard library in every script.
+			env.Setenv("GOCACHE", goEnv("GOCACHE"))
+			env.Setenv("GOMODCACHE", goEnv("GOMODCACHE"))
 			env.Values[serverKey{}] = &serverHolder{}
 			return nil
 		},
@@ -55,6 +62,25 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// goEnv returns a go env setting of the test process, computed once.
+func goEnv(key string) string {
+	goEnvOnce.Do(func() {
+		out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+		if err == nil {
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) == 2 {
+				goEnvVals = map[string]string{"GOCACHE": lines[0], "GOMODCACHE": lines[1]}
+			}
+		}
+	})
+	return goEnvVals[key]
+}
+
+var (
+	goEnvOnce sync.Once
+	goEnvVals map[string]string
+)
 
 var updateScripts = flag.Bool("update", false, "rewrite testscript files with the actual output")
 
