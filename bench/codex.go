@@ -79,11 +79,11 @@ func runCodexBench(ctx context.Context, _ []string) error {
 	fmt.Fprintf(os.Stderr, "codex: npm install @openai/codex@%s\n", version)
 	ictx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	install := exec.CommandContext(ictx, npm, "install", "--prefix", filepath.Join(work, "npm"), "--no-audit", "--no-fund",
-		"--no-save", "--loglevel=error", "@openai/codex@"+version)
+		"--no-save", "--loglevel=error", "--fetch-retries=1", "--fetch-timeout=30000", "@openai/codex@"+version)
 	out, err := install.CombinedOutput()
 	cancel()
 	if err != nil {
-		return skip("npm install @openai/codex@%s failed (%v): %s", version, err, lastLines(string(out), 3))
+		return skip("npm install @openai/codex@%s failed (%v): %s", version, err, firstLines(string(out), 2))
 	}
 	native, shim, installed, err := findCodex(filepath.Join(work, "npm"))
 	if err != nil {
@@ -227,6 +227,14 @@ func findCodex(prefix string) (native, shim, version string, err error) {
 		return "", "", "", fmt.Errorf("%s --version: %v", matches[0], err)
 	}
 	return matches[0], shim, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "codex-cli")), nil
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " / ")
 }
 
 func lastLines(s string, n int) string {
