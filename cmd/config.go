@@ -14,6 +14,7 @@ import (
 
 	"github.com/spark-cli/spark/edit/patch"
 	"github.com/spark-cli/spark/llm"
+	"github.com/spark-cli/spark/shell"
 )
 
 // Defaults, documented in the README. gpt-4.1-mini is fast, cheap, follows apply_patch well and
@@ -49,7 +50,8 @@ type settings struct {
 	Format       patch.Format // FormatAuto until resolved per edit
 	Prediction   bool
 	StallTimeout time.Duration
-	local        bool // BaseURL was found by probing a local ollama
+	local        bool   // BaseURL was found by probing a local ollama
+	relay        string // the spark shell session's model relay socket; "" outside a session
 }
 
 // configPath returns where the optional config file lives.
@@ -90,6 +92,7 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 		return settings{}, err
 	}
 	s.Format = f
+	s.relay = sessionRelay(getenv)
 	if st := first(getenv("SPARK_STALL_TIMEOUT"), fc.StallTimeout); st != "" {
 		d, err := time.ParseDuration(st)
 		if err != nil || d <= 0 {
@@ -174,14 +177,33 @@ func parseFormat(s string) (patch.Format, error) {
 	return "", usageErrorf("unknown format %q: want auto, v4a, search-replace, whole or unified", s)
 }
 
-// llmConfig turns settings into the client's configuration.
+// llmConfig turns settings into the client's configuration. Inside a spark shell session the
+// requests go through the session's relay, which holds a warm connection to the model host.
 func (s *settings) llmConfig() llm.Config {
-	return llm.Config{
+	cfg := llm.Config{
 		BaseURL:      s.BaseURL,
 		APIKey:       s.APIKey,
 		Model:        s.Model,
 		StallTimeout: s.StallTimeout,
 	}
+	if s.relay != "" {
+		cfg.HTTPClient = llm.RelayClient(s.relay)
+	}
+	return cfg
+}
+
+// sessionRelay returns the model relay socket of the live spark shell session this process
+// runs in ($SPARK_RELAY, set by the session), or "" when there is none or the socket is not
+// this user's own: the API key travels over it.
+func sessionRelay(getenv func(string) string) string {
+	socket := getenv(envRelay)
+	if socket == "" {
+		return ""
+	}
+	if _, ok := shell.SessionDir(getenv); !ok || llm.CheckRelaySocket(socket) != nil {
+		return ""
+	}
+	return socket
 }
 
 // host names the model server in messages.
