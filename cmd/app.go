@@ -47,6 +47,7 @@ var commands = []func(*env) *cli.Command{
 	newUndoCommand,
 	newShellCommand,
 	newHistoryCommand,
+	newSuggestCommand,
 }
 
 // env is what every command shares: the streams and the environment lookup.
