@@ -48,6 +48,8 @@ var commands = []func(*env) *cli.Command{
 	newShellCommand,
 	newHistoryCommand,
 	newSuggestCommand,
+	newInitCommand,
+	newCompletionCommand,
 }
 
 // env is what every command shares: the streams and the environment lookup.
