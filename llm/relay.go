@@ -152,7 +152,9 @@ func ListenRelay(parent string, cfg RelayConfig) (*Relay, error) {
 		key := u.Scheme + " " + hostPort(u)
 		r.warm[key] = r.last
 		r.dial(key)
+		r.mu.Lock()
 		r.timer = time.AfterFunc(r.every, r.rewarm)
+		r.mu.Unlock()
 	}
 	go r.srv.Serve(ln)
 	return r, nil
