@@ -235,6 +235,7 @@ func testWidget(t *testing.T, sh string) {
 		reply("git status\n"),
 		reply("```sh\ntouch "+marker+"\n```\n"),
 		llmtest.Step{Chunks: []string{"ls -la"}, FirstDelay: 20 * time.Second},
+		reply("tar xzf ünï.tgz\n"),
 	)
 	env := map[string]string{"OPENAI_BASE_URL": srv.URL(), "OPENAI_API_KEY": "sk-test", "SPARK_MODEL": "gpt-test"}
 	s := startTmux(t, sh, env, initRC(sh))
@@ -283,6 +284,17 @@ func testWidget(t *testing.T, sh string) {
 	s.waitBuffer("ls -l")
 	s.clearLine()
 
+	// The cursor goes with the line, counted in characters.
+	s.typeText("tar xé ünï.tgz")
+	s.press("Left", "Left", "Left", "Left", "Left", "Left", "Left", "Left")
+	s.press("M-i")
+	s.waitFor("tar xzf ünï.tgz")
+	msgs := fmt.Sprint(srv.Requests()[3].JSON["messages"])
+	if want := `Cursor: after "tar xé", before " ünï.tgz"`; !strings.Contains(msgs, want) {
+		t.Errorf("%s: the request does not carry the cursor (%s): %s", sh, want, msgs)
+	}
+	s.clearLine()
+
 	// An unreachable server: a short message under the prompt, the line left as it was.
 	if sh == "fish" {
 		s.run("set -gx OPENAI_BASE_URL http://127.0.0.1:1/v1")
@@ -299,8 +311,8 @@ func testWidget(t *testing.T, sh string) {
 	if _, err := os.Stat(marker); err == nil {
 		t.Errorf("%s: a suggestion was executed", sh)
 	}
-	if n := len(srv.Requests()); n != 3 {
-		t.Errorf("%s: server saw %d requests, want 3", sh, n)
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%s: server saw %d requests, want 4", sh, n)
 	}
 }
 
@@ -342,6 +354,17 @@ func TestZshGhostText(t *testing.T) {
 	s.waitUntil(func(scr string) bool { return !strings.Contains(scr, "→") }, "the ghost text to go")
 	s.waitBuffer("git statsx")
 	s.clearLine()
+
+	// A key pressed while the request runs does not accept the suggestion that comes later.
+	srv.Repeat(llmtest.Step{Chunks: []string{"git ", "status"}, FirstDelay: 300 * time.Millisecond})
+	s.typeText("git st")
+	s.press("Left", "M-i", "End")
+	s.waitFor(tmuxPrompt + "git status")
+	if got := s.buffer(); got != "git st" {
+		t.Errorf("a suggestion that arrived after End was accepted: the line is %q", got)
+	}
+	s.clearLine()
+	srv.Repeat(llmtest.Step{Chunks: []string{"git ", "status"}})
 
 	// Enter with ghost text shown runs the line as typed, and the ghost text is not left on
 	// screen.

@@ -9,24 +9,16 @@
 if [[ $- == *i* ]]; then
 
 _spark_suggest() {
-  local out st point=$READLINE_POINT
-  # READLINE_POINT counts bytes; spark counts characters.
-  if [[ $point -gt 0 ]]; then
-    local LC_ALL=C
-    local head=${READLINE_LINE:0:point}
-    unset LC_ALL
-    point=${#head}
-  fi
-  out=$(command spark suggest --shell bash --line "$READLINE_LINE" --point "$point" --cancel-on-key 2>&1)
+  local out st
+  # READLINE_POINT counts characters, as spark does.
+  out=$(command spark suggest --shell bash --line "$READLINE_LINE" --point "$READLINE_POINT" --cancel-on-key 2>&1)
   st=$?
   case $st in
     0)
       out=${out%%$'\n'*}
       if [[ -n $out ]]; then
         READLINE_LINE=$out
-        local LC_ALL=C
         READLINE_POINT=${#out}
-        unset LC_ALL
       fi ;;
     130) ;;
     *) printf '%s\n' "${out%%$'\n'*}" >&2 ;;

@@ -24,7 +24,7 @@ if [[ -o interactive ]]; then
     print -ru2 -- "spark: inline suggestions need zsh 5.3 or later; completions are set up"
   else
 
-typeset -g _spark_fd= _spark_line= _spark_sugg= _spark_shown= _spark_hl= _spark_cur= _spark_fresh= _spark_msg=
+typeset -g _spark_fd= _spark_line= _spark_sugg= _spark_shown= _spark_hl= _spark_cur= _spark_msg=
 if [[ ${(L)${LC_ALL:-${LC_CTYPE:-$LANG}}} == *utf*8* ]]; then
   typeset -g _spark_wait=' …' _spark_arrow='→'
 else
@@ -33,8 +33,12 @@ fi
 
 # _spark_clear removes the ghost text and its highlight, where they are still ours.
 _spark_clear() {
-  [[ -n $_spark_shown && $POSTDISPLAY == "$_spark_shown" ]] && POSTDISPLAY=
-  [[ -n $_spark_hl ]] && region_highlight=("${(@)region_highlight:#$_spark_hl}")
+  if [[ -n $_spark_shown && $POSTDISPLAY == "$_spark_shown" ]]; then
+    POSTDISPLAY=
+  fi
+  if [[ -n $_spark_hl ]]; then
+    region_highlight=("${(@)region_highlight:#$_spark_hl}")
+  fi
   _spark_shown= _spark_hl= _spark_sugg=
 }
 
@@ -112,7 +116,7 @@ _spark-show() {
           _spark_ghost "  $_spark_arrow $out"
         fi
         _spark_sugg=$out
-        _spark_fresh=1
+        _spark_cur=$CURSOR
       fi ;;
     (130) ;;
     (*)
@@ -146,7 +150,8 @@ _spark_pre_redraw() {
     _spark_line=
     return
   fi
-  if [[ -n $_spark_sugg && -z $_spark_fresh ]]; then
+  # LASTWIDGET is the widget of the last key, or _spark-show when the answer has just been drawn.
+  if [[ -n $_spark_sugg ]]; then
     case $LASTWIDGET in
       (end-of-line|vi-end-of-line|vi-add-eol|end-of-buffer-or-history) _spark_accept; return ;;
       (forward-char|vi-forward-char)
@@ -156,13 +161,13 @@ _spark_pre_redraw() {
         fi ;;
     esac
   fi
-  _spark_fresh=
   _spark_cur=$CURSOR
 }
 
 # _spark_finish clears everything when the line is done (accepted or aborted).
 _spark_finish() {
   [[ -n $_spark_fd$_spark_shown$_spark_msg ]] || return 0
+  emulate -L zsh
   _spark_cancel
   _spark_clear
   _spark_line= _spark_msg=
@@ -177,6 +182,7 @@ add-zle-hook-widget line-finish _spark_finish
 
 # Bind the key where it is free (or already ours); never take it from another widget.
 () {
+  emulate -L zsh
   local km cur taken=()
   for km in emacs viins; do
     cur=$(bindkey -M $km -- "$_spark_key")
@@ -186,7 +192,9 @@ add-zle-hook-widget line-finish _spark_finish
       (*) taken+=("$cur ($km)") ;;
     esac
   done
-  (( $#taken )) && print -ru2 -- "spark: $_spark_key_name is already bound to ${(j:, :)taken}; suggestions are not bound there (choose another key with SPARK_SUGGEST_KEY)"
+  if (( $#taken )); then
+    print -ru2 -- "spark: $_spark_key_name is already bound to ${(j:, :)taken}; suggestions are not bound there (choose another key with SPARK_SUGGEST_KEY)"
+  fi
 }
 
   fi
