@@ -175,7 +175,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 func conventionsFor(targets []*edit.Target, filter bool) string {
 	if filter {
 		dir, _ := os.Getwd()
-		return edit.Conventions(dir, []string{"stdin"})
+		return edit.Conventions(dir, []string{targets[0].Path})
 	}
 	dir, err := os.Getwd()
 	if err != nil {

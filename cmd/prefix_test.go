@@ -82,17 +82,20 @@ func TestStablePrefix(t *testing.T) {
 		}
 	}
 
-	// .editorconfig properties name the file they apply to, so they vary per edit: they come
-	// last in the system message, after everything that is shared.
+	// .editorconfig properties vary per file, so they travel with the file in the user message
+	// and the system message stays byte-identical.
 	if err := os.Rename(filepath.Join(dir, "editorconf"), filepath.Join(dir, ".editorconfig")); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runSpark(context.Background(), t, env, "edit", "sub/c.py", "return thirty"); code != ExitOK {
 		t.Fatalf("spark edit sub/c.py: exit %d: %s", code, stderr)
 	}
-	withEC := system(srv.Requests()[4])
-	if !strings.HasPrefix(withEC, system(reqs[0])) || !strings.Contains(withEC[len(system(reqs[0])):], "indent_size=4") {
-		t.Errorf("with .editorconfig, system message =\n%s\nwant the shared one followed by the file's properties", withEC)
+	withEC := messages(t, srv.Requests()[4])
+	if withEC[0].Content != system(reqs[0]) {
+		t.Errorf("with .editorconfig, system message =\n%s\nwant it byte-identical to the others", withEC[0].Content)
+	}
+	if !strings.Contains(withEC[1].Content, "sub/c.py:\n(.editorconfig: ") || !strings.Contains(withEC[1].Content, "indent_size=4") {
+		t.Errorf("with .editorconfig, user message =\n%s\nwant the file's properties under its name", withEC[1].Content)
 	}
 }
 

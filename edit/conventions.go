@@ -16,42 +16,47 @@ import (
 // preamble, not the payload, and every byte of it is paid on every edit.
 const maxAgentsBytes = 6 << 10
 
-// Conventions returns the project's conventions for the given files: the nearest AGENTS.md above
-// the first file (up to the repository root, the directory holding .git), and the .editorconfig
-// properties that apply to each file. Unreadable or missing files are skipped: conventions are
-// advice, and their absence never stops an edit. The result is "" when there are none.
+// Conventions returns the project's conventions: the nearest AGENTS.md above the first of paths
+// (up to the repository root, the directory holding .git). It belongs in the system prompt, which
+// it keeps the same for every edit in a project; the per-file .editorconfig properties go with
+// each file in the user prompt instead (see UserPrompt). Unreadable or missing files are skipped:
+// conventions are advice, and their absence never stops an edit. The result is "" when there is
+// none.
 func Conventions(dir string, paths []string) string {
 	if len(paths) == 0 {
 		return ""
 	}
+	first := paths[0]
+	if !filepath.IsAbs(first) {
+		first = filepath.Join(dir, first)
+	}
+	name, text := nearestAgents(filepath.Dir(filepath.Clean(first)))
+	if text == "" {
+		return ""
+	}
+	return fmt.Sprintf("From %s:\n%s", relTo(dir, name), text)
+}
+
+// fileConventions returns the .editorconfig properties that apply to the file at abs, as one
+// line ("indent_style=tab insert_final_newline=true"), or "".
+func fileConventions(abs string) string {
+	props := editorconfigFor(abs)
+	if len(props) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
 	var b strings.Builder
-	abs := make([]string, len(paths))
-	for i, p := range paths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
 		}
-		abs[i] = filepath.Clean(p)
+		fmt.Fprintf(&b, "%s=%s", k, props[k])
 	}
-	if name, text := nearestAgents(filepath.Dir(abs[0])); text != "" {
-		fmt.Fprintf(&b, "From %s:\n%s\n", relTo(dir, name), text)
-	}
-	for i, p := range abs {
-		props := editorconfigFor(p)
-		if len(props) == 0 {
-			continue
-		}
-		keys := make([]string, 0, len(props))
-		for k := range props {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		fmt.Fprintf(&b, "From .editorconfig for %s:", paths[i])
-		for _, k := range keys {
-			fmt.Fprintf(&b, " %s=%s", k, props[k])
-		}
-		b.WriteByte('\n')
-	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 // nearestAgents walks up from dir to the repository root looking for AGENTS.md.

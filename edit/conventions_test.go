@@ -46,9 +46,8 @@ indent_size = 4
 		want  []string
 		not   []string
 	}{
-		{[]string{"sub/x.go"}, []string{"From AGENTS.md:\nUse tabs.", "sub/x.go: end_of_line=lf indent_style=tab insert_final_newline=true"}, []string{"Prefer const", "indent_size"}},
-		{[]string{"sub/y.py"}, []string{"indent_size=4 indent_style=space"}, nil},
-		{[]string{"web/app.js"}, []string{"From web/AGENTS.md:\nPrefer const.", "indent_size=2 indent_style=space"}, []string{"Use tabs", "max_line_length"}},
+		{[]string{"sub/x.go"}, []string{"From AGENTS.md:\nUse tabs."}, []string{"Prefer const", "indent"}},
+		{[]string{"web/app.js"}, []string{"From web/AGENTS.md:\nPrefer const."}, []string{"Use tabs"}},
 	}
 	for _, tt := range tests {
 		got := Conventions(root, tt.paths)
@@ -61,6 +60,19 @@ indent_size = 4
 			if strings.Contains(got, n) {
 				t.Errorf("Conventions(%q) = %q, want no %q", tt.paths, got, n)
 			}
+		}
+	}
+	files := []struct {
+		path, want string
+	}{
+		{"sub/x.go", "end_of_line=lf indent_style=tab insert_final_newline=true"},
+		{"sub/y.py", "end_of_line=lf indent_size=4 indent_style=space insert_final_newline=true"},
+		{"web/app.js", "end_of_line=lf indent_size=2 indent_style=space insert_final_newline=true"},
+		{"web/lib/z.js", "end_of_line=lf indent_size=2 indent_style=space insert_final_newline=true max_line_length=100"},
+	}
+	for _, f := range files {
+		if got := fileConventions(filepath.Join(root, f.path)); got != f.want {
+			t.Errorf("fileConventions(%q) = %q, want %q", f.path, got, f.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package edit
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spark-cli/spark/edit/patch"
@@ -74,8 +75,9 @@ func SystemPrompt(f patch.Format, conventions string) string {
 	return b.String()
 }
 
-// UserPrompt returns the user message: the files, then the session context (if any), then the
-// instruction, last, where the model reads it right before answering. A target with a line range
+// UserPrompt returns the user message: the files (each with its .editorconfig properties), then
+// the session context (if any), then the instruction, last, where the model reads it right before
+// answering. A target with a line range
 // contributes only that range, and the message says that only those lines may change.
 func UserPrompt(targets []*Target, context, instruction string) string {
 	var b strings.Builder
@@ -86,6 +88,9 @@ func UserPrompt(targets []*Target, context, instruction string) string {
 			fmt.Fprintf(&b, "Lines %d-%d of %s (only these lines are shown and only they may change; your edit applies to them alone):\n", t.Start, t.End, t.Path)
 		} else {
 			fmt.Fprintf(&b, "%s:\n", t.Path)
+		}
+		if ec := fileConventions(t.abs()); ec != "" {
+			fmt.Fprintf(&b, "(.editorconfig: %s)\n", ec)
 		}
 		fence := fenceFor(text)
 		b.WriteString(fence)
@@ -106,6 +111,19 @@ func UserPrompt(targets []*Target, context, instruction string) string {
 	b.WriteString(strings.TrimSpace(instruction))
 	b.WriteByte('\n')
 	return b.String()
+}
+
+// abs is the file's absolute path, for finding its .editorconfig; stdin shown under a name is
+// taken as that name in the working directory.
+func (t *Target) abs() string {
+	if t.Real != "" {
+		return t.Real
+	}
+	p, err := filepath.Abs(t.Path)
+	if err != nil {
+		return t.Path
+	}
+	return p
 }
 
 // RepairPrompt returns the user message of the repair round: what failed, and a request for a

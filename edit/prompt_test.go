@@ -1,6 +1,7 @@
 package edit
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,6 +24,16 @@ func TestSystemPromptStable(t *testing.T) {
 	if !strings.Contains(SystemPrompt(patch.FormatV4A, ""), "*** Begin Patch") ||
 		!strings.Contains(SystemPrompt(patch.FormatSearchReplace, ""), "<<<<<<< SEARCH") {
 		t.Error("SystemPrompt does not teach the format it asks for")
+	}
+}
+
+func TestUserPromptEditorconfig(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{".editorconfig": "root = true\n[*.go]\nindent_style = tab\n", "a.go": "package a\n"})
+	tg := &Target{Path: "a.go", Real: filepath.Join(root, "a.go"), Content: []byte("package a\n")}
+	got := UserPrompt([]*Target{tg}, "", "x")
+	if want := "a.go:\n(.editorconfig: indent_style=tab)\n```\npackage a\n"; !strings.Contains(got, want) {
+		t.Errorf("UserPrompt() = %q, want it to contain %q", got, want)
 	}
 }
 
