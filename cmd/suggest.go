@@ -152,6 +152,9 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 		s.finish()
 	case s.needsLocalProbe():
 		if err := s.probeLocal(ctx); err != nil {
+			if stopped(ctx) {
+				return exitCode(ExitInterrupted)
+			}
 			return err
 		}
 		s.finish()
@@ -180,10 +183,10 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	}
 	res, err := client.Stream(ctx, req, nil)
 	if err != nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, errKeyPressed), errors.Is(cause, errReaderGone):
+		switch {
+		case stopped(ctx):
 			return exitCode(ExitInterrupted)
-		case errors.Is(cause, errSuggestTimeout):
+		case errors.Is(context.Cause(ctx), errSuggestTimeout):
 			return fmt.Errorf("suggest: no answer from %s within %s", s.host(), opts.Timeout)
 		}
 		var le *llm.Error
@@ -198,6 +201,13 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	}
 	_, err = fmt.Fprintln(e.streams.Out, line)
 	return err
+}
+
+// stopped reports whether the one who asked stopped waiting (a key, or the reader gone): then
+// spark exits quietly, since there is nobody to tell.
+func stopped(ctx context.Context) bool {
+	cause := context.Cause(ctx)
+	return errors.Is(cause, errKeyPressed) || errors.Is(cause, errReaderGone)
 }
 
 // newSuggestClient is the model client for one suggestion: no retries, since a person waits
