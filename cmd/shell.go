@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -68,12 +66,18 @@ func runShell(ctx context.Context, e *env, opts shellOptions) error {
 	if e.streams.InFile != nil {
 		cfg.Stdin = e.streams.InFile
 	}
-	if _, nested := shell.SessionDir(e.getenv); !nested {
-		if r := startRelay(e.getenv); r != nil {
-			defer r.Close()
-			cfg.Env = append(withoutEnv(cfg.Env, envRelay), envRelay+"="+r.Socket())
+	var relay *llm.Relay
+	cfg.OnSession = func(dir string) []string {
+		if relay = startRelay(e.getenv, dir); relay == nil {
+			return nil
 		}
+		return []string{envRelay + "=" + relay.Socket()}
 	}
+	defer func() {
+		if relay != nil {
+			relay.Close()
+		}
+	}()
 	// Inside the shell Ctrl-C belongs to the shell's jobs: shell.Run handles SIGINT and SIGTERM
 	// itself, so the interrupt that cancels ctx must not end the session.
 	status, err := shell.Run(context.WithoutCancel(ctx), cfg)
@@ -92,34 +96,16 @@ func runShell(ctx context.Context, e *env, opts shellOptions) error {
 // envRelay names the variable that tells the session's commands where its relay listens.
 const envRelay = "SPARK_RELAY"
 
-// startRelay starts the session's model relay in a private directory under
-// $XDG_RUNTIME_DIR/spark-relay (else a per-user directory in the temp directory) and dials
-// the configured model host at once. A session whose relay cannot start runs without: nil.
-func startRelay(getenv func(string) string) *llm.Relay {
-	base := filepath.Join(os.TempDir(), fmt.Sprintf("spark-relay-%d", os.Getuid()))
-	if d := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			base = filepath.Join(d, "spark-relay")
-		}
-	}
+// startRelay starts the session's model relay in the private session directory and dials the
+// configured model host at once. A session whose relay cannot start runs without: nil.
+func startRelay(getenv func(string) string, sessionDir string) *llm.Relay {
 	var warm string
 	if s, err := loadSettings(getenv, modelFlags{}); err == nil && !s.needsLocalProbe() {
 		warm = first(s.BaseURL, "https://api.openai.com/v1")
 	}
-	r, err := llm.ListenRelay(base, llm.RelayConfig{Warm: warm})
+	r, err := llm.ListenRelay(sessionDir, llm.RelayConfig{Warm: warm})
 	if err != nil {
 		return nil
 	}
 	return r
-}
-
-// withoutEnv returns environ without the variable name.
-func withoutEnv(environ []string, name string) []string {
-	out := make([]string, 0, len(environ)+1)
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv, name+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

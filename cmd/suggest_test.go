@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,7 +115,7 @@ func TestSuggestThroughSession(t *testing.T) {
 	os.Mkdir(run, 0o700)
 	const n = 20
 	cmd := exec.Command("spark", "shell", "-c",
-		`for i in $(seq `+strconv.Itoa(n)+`); do spark suggest --line "git st" || exit 1; done`)
+		`echo "relay=$SPARK_RELAY session=$SPARK_SESSION"; for i in $(seq `+strconv.Itoa(n)+`); do spark suggest --line "git st" || exit 1; done`)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "SHELL=" + bash, "XDG_RUNTIME_DIR=" + run,
 		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
@@ -135,9 +136,14 @@ func TestSuggestThroughSession(t *testing.T) {
 	if len(reqs) != n || reqs[n-1].Header.Get("Authorization") != "Bearer sk-session" {
 		t.Errorf("server saw %d requests, the last with Authorization %q", len(reqs), reqs[len(reqs)-1].Header.Get("Authorization"))
 	}
-	// The relay's private directory goes with the session.
-	if left, _ := filepath.Glob(filepath.Join(run, "spark-relay", "relay-*")); len(left) != 0 {
-		t.Errorf("relay directories left after the session: %v", left)
+	// The relay's socket lives in the private session directory and goes with it.
+	var relay, session string
+	fmt.Sscanf(stdout.String(), "relay=%s session=%s", &relay, &session)
+	if session == "" || !strings.HasPrefix(relay, session+string(filepath.Separator)) {
+		t.Errorf("relay socket %q is not inside the session directory %q", relay, session)
+	}
+	if _, err := os.Stat(session); !os.IsNotExist(err) {
+		t.Errorf("session directory %s left after the session: %v", session, err)
 	}
 }
 

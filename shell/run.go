@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,6 +42,10 @@ type Config struct {
 	// Term is the terminal the session runs on, normally stdin when it is a terminal, or nil.
 	// Its modes and size are copied into the pty, and it is in raw mode while the shell runs.
 	Term *os.File
+	// OnSession, when set, is called with the private session directory (0700) once it exists
+	// and before the shell starts; the variables it returns ("NAME=value") are added to the
+	// shell's environment. Whatever it creates in the directory is removed with it at exit.
+	OnSession func(dir string) []string
 }
 
 // hangupGrace is how long the shell has to exit after SIGHUP before it is killed.
@@ -89,6 +94,9 @@ func Run(ctx context.Context, c Config) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("start session: %w", err)
 	}
+	if c.OnSession != nil {
+		c.Env = withEnv(c.Env, c.OnSession(sess.dir))
+	}
 	var args, env []string
 	if c.Command != "" {
 		args, env = sess.commandArgs(path, c.Command, c.Login, c.Env)
@@ -101,6 +109,25 @@ func Run(ctx context.Context, c Config) (int, error) {
 		err = cerr
 	}
 	return status, err
+}
+
+// withEnv returns environ with the "NAME=value" pairs of add, replacing any earlier values.
+func withEnv(environ, add []string) []string {
+	if len(add) == 0 {
+		return environ
+	}
+	names := map[string]bool{}
+	for _, kv := range add {
+		name, _, _ := strings.Cut(kv, "=")
+		names[name] = true
+	}
+	out := make([]string, 0, len(environ)+len(add))
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); !names[name] {
+			out = append(out, kv)
+		}
+	}
+	return append(out, add...)
 }
 
 // execPlain replaces the process with the shell, unrecorded.
