@@ -121,13 +121,17 @@ func newApp(e *env) *cli.App {
 			return usageErrorf("%s", err)
 		},
 		Description: `spark makes a coding model feel like a collaborator you steer: edits stream in
-as a live diff, apply atomically as a patch, and stop cleanly on Ctrl-C.
+as a live diff, apply atomically as a patch, and stop cleanly on Ctrl-C (on a terminal,
+type one line to steer and continue).
 
 Examples:
    spark edit main.go "rename x to y"
    spark edit 'cmd/**/*.go' "use errors.Is instead of =="
    spark edit parse.go:120-160 "handle the empty input"
-   spark edit --dry-run util.go "add a doc comment to Split"
+   go build ./... 2>&1 | spark fix
+   spark fix -- go test ./...
+   spark shell                       # then, after a failure: spark fix
+   eval "$(spark init zsh)"          # Alt-i suggests a command line
    spark undo
 
 Model: OPENAI_API_KEY, OPENAI_BASE_URL and SPARK_MODEL (or --model, --base-url, or
