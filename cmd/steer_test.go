@@ -221,3 +221,33 @@ func TestNoSteerAbortsAtOnce(t *testing.T) {
 		t.Errorf("--no-steer opened the steer prompt:\n%s", p.screen())
 	}
 }
+
+// TestSteerFix steers spark fix -- COMMAND the same way: the command fails, the fix is
+// interrupted mid-stream and steered, and the steered fix makes the command pass.
+func TestSteerFix(t *testing.T) {
+	const check = `grep -q fixed a.txt || { echo "a.txt:1: not fixed yet"; exit 1; }`
+	first := "Mark it done.\n*** Begin Patch\n*** Update File: a.txt\n-broken\n+done\n*** End Patch\n"
+	second := "Mark it fixed.\n*** Begin Patch\n*** Update File: a.txt\n-broken\n+fixed\n*** End Patch\n"
+	srv := llmtest.NewServer(t, hanging(first), llmtest.Step{Chunks: llmtest.Split(second, 8)})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t, srv.URL())
+	env["SPARK_MODEL"] = "gpt-test"
+	p := startPtySpark(t, dir, env, "fix", "--", "sh", "-c", check)
+	p.waitFor("Mark it done.")
+	p.send("\x03")
+	p.waitFor("steer> ")
+	p.send("write fixed, not done\r")
+	if code := p.exit(); code != 0 {
+		t.Fatalf("steered fix = exit %d, want 0; the terminal shows:\n%s", code, p.screen())
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(got) != "fixed\n" {
+		t.Errorf("after the steered fix a.txt is %q, want %q", got, "fixed\n")
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), "write fixed, not done") {
+		t.Errorf("server saw %d requests; the second should carry the nudge", len(reqs))
+	}
+}
