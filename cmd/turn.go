@@ -59,7 +59,8 @@ func newTurn(j *patchJob, out io.Writer, pal *palette, live bool) *turn {
 		t.render = newLiveRenderer(out, pal)
 	}
 	// Whatever format was asked for, the reply is read in the one it turns out to use: small
-	// models mix them up. Only an explicit --format whole reads a bare fenced block as the file.
+	// models mix them up. Only an explicit --format whole reads a bare fenced block as the file;
+	// finish refuses a whole file that was not asked for.
 	f := patch.FormatAuto
 	if j.settings.Format == patch.FormatWhole {
 		f = patch.FormatWhole
@@ -78,7 +79,11 @@ func (t *turn) stream(ctx context.Context) (llm.Result, error) {
 	}
 	var spin *spinner
 	if t.live {
-		spin = startSpinner(t.out, t.pal, fmt.Sprintf("%s at %s", j.settings.Model, j.settings.host()), j.start)
+		since := j.start
+		if j.turns > 0 {
+			since = time.Now()
+		}
+		spin = startSpinner(t.out, t.pal, fmt.Sprintf("%s at %s", j.settings.Model, j.settings.host()), since)
 	}
 	res, err := j.client.Stream(ctx, req, func(delta string) error {
 		if t.first.IsZero() {
@@ -225,6 +230,22 @@ func (t *turn) finish(streamErr error) ([]edit.Change, error) {
 		}
 		if fp.Whole {
 			_, region, _ := tg.Region()
+			// A lone code block is a whole file only when one was asked for: otherwise it is
+			// most likely the changed snippet, and taking it as the file would delete the rest.
+			if !t.job.whole {
+				return nil, &patch.ParseError{Msg: fmt.Sprintf("the reply sent a code block for %s instead of an edit", fp.Path)}
+			}
+			if strings.TrimSpace(fp.Content) == "" && len(bytes.TrimSpace(region)) > 0 {
+				return nil, &patch.ParseError{Msg: fmt.Sprintf("the reply sent an empty file for %s", fp.Path)}
+			}
+			// The whole file asked for by the repair round, not by the user: a reply that drops
+			// most of the file is a snippet again, not the file.
+			if t.job.settings.Format != patch.FormatWhole {
+				oldLines, newLines := bytes.Count(region, []byte("\n")), strings.Count(fp.Content, "\n")
+				if oldLines >= 10 && newLines*2 < oldLines {
+					return nil, &patch.ParseError{Msg: fmt.Sprintf("the reply sent %d lines for the %d of %s: a snippet, not the whole file", newLines, oldLines, fp.Path)}
+				}
+			}
 			nc, err := patch.ApplyFile(tg.Path, region, fp)
 			if err != nil {
 				return nil, err
