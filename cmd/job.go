@@ -28,6 +28,7 @@ type patchJob struct {
 	steer    bool
 	start    time.Time
 	whole    bool // the current turn asks for whole files
+	turns    int  // turns streamed so far
 
 	verb string // the summary's verb for written files; "edited" when empty
 
@@ -81,11 +82,11 @@ func (j *patchJob) run(ctx context.Context) error {
 
 	var changes []edit.Change
 	repaired := false
-	for turns := 0; ; turns++ {
+	for j.turns = 0; ; j.turns++ {
 		t := newTurn(j, out, pal, live)
 		res, err := t.stream(ctx)
 		j.addUsage(res)
-		if turns == 0 && !t.first.IsZero() {
+		if j.turns == 0 && !t.first.IsZero() {
 			j.ttft = t.first.Sub(j.start)
 		}
 		j.reply = res.Text
@@ -200,6 +201,16 @@ func (j *patchJob) noChange() error {
 // commit writes the changes (or, for a dry run or a filter, prints them) and the summary.
 func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palette) error {
 	st := j.env.streams
+	// An interrupt that came after the stream but before the write still means "write nothing".
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if j.dryRun {
+		j.changes = changes
+		j.printDiffs(changes, pal)
+		fmt.Fprintln(j.summaryWriter(), j.summary(changes, "dry run, nothing written:"))
+		return nil
+	}
 	if j.filter {
 		out := j.targets[0].Content
 		if len(changes) > 0 {
@@ -213,29 +224,23 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		}
 		return nil
 	}
-	if j.dryRun || !st.OutTTY {
-		for _, c := range changes {
-			writeDiff(st.Out, pal, patch.Unified(c.Target.Path, c.Target.Content, c.New))
-		}
-	}
-	if j.dryRun {
-		j.changes = changes
-		fmt.Fprintln(j.summaryWriter(), j.summary(changes, "dry run, nothing written:"))
-		return nil
-	}
-	if !st.OutTTY && j.prose != "" {
-		fmt.Fprintln(st.Err, firstLine(j.prose))
-	}
 	stateDir, err := edit.StateDir(j.env.getenv)
 	if err != nil {
 		stateDir = ""
 	}
-	// SIGINT only cancels the context; Commit does not look at it, so the few milliseconds of
-	// writing always finish once begun.
+	// From here SIGINT only cancels the context, which Commit does not look at: the few
+	// milliseconds of writing always finish once begun.
 	if err := edit.Commit(changes, stateDir); err != nil {
 		return err
 	}
 	j.changes = changes
+	if !st.OutTTY {
+		// On a terminal the diff was drawn live; a pipe gets the real one, once it is true.
+		j.printDiffs(changes, pal)
+		if j.prose != "" {
+			fmt.Fprintln(st.Err, firstLine(j.prose))
+		}
+	}
 	verb := j.verb
 	if verb == "" {
 		verb = "edited"
@@ -245,6 +250,13 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		fmt.Fprintln(st.Err, "spark: the interrupt came during the write, which completed; spark undo reverts it")
 	}
 	return nil
+}
+
+// printDiffs prints the unified diff of every change on stdout.
+func (j *patchJob) printDiffs(changes []edit.Change, pal *palette) {
+	for _, c := range changes {
+		writeDiff(j.env.streams.Out, pal, patch.Unified(c.Target.Path, c.Target.Content, c.New))
+	}
 }
 
 // summaryWriter is stdout on a terminal, stderr otherwise, so piped stdout carries only the diff.
