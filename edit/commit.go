@@ -66,11 +66,18 @@ func Commit(changes []Change, stateDir string) error {
 			return err
 		}
 	}
-	var journal func() error
+	var journal, publish func() error
 	if stateDir != "" {
-		journal = func() error { return Record(stateDir, changes) }
+		// The journal is written beside the previous one and takes its place only once this
+		// commit is sure to go ahead: a commit that fails before its renames keeps the last
+		// edit undoable.
+		last := journalPath(stateDir)
+		pending := last + ".pending"
+		defer os.Remove(pending)
+		journal = func() error { return record(pending, changes) }
+		publish = func() error { return publishJournal(pending, last) }
 	}
-	return writeAll(ws, journal)
+	return writeAll(ws, journal, publish)
 }
 
 // commitWrites turns changes into writes, dropping no-ops.
@@ -124,8 +131,9 @@ type write struct {
 
 // writeAll replaces every file with its data: temps first, then the checks, then the renames,
 // rolling back the done ones if a rename fails. journal, if not nil, runs alongside the temp
-// writes (both end in fsyncs, which then overlap) and must succeed before the first rename.
-func writeAll(ws []*write, journal func() error) error {
+// writes (both end in fsyncs, which then overlap) and must succeed before the first rename;
+// publish, if not nil, then makes it the journal Undo reads.
+func writeAll(ws []*write, journal, publish func() error) error {
 	journaled := make(chan error, 1)
 	if journal == nil {
 		journaled <- nil
@@ -156,6 +164,11 @@ func writeAll(ws []*write, journal func() error) error {
 	waited = true
 	if err := <-journaled; err != nil {
 		return fmt.Errorf("%w; nothing written", err)
+	}
+	if publish != nil {
+		if err := publish(); err != nil {
+			return fmt.Errorf("record undo journal: %w; nothing written", err)
+		}
 	}
 	for i, w := range ws {
 		if err := rename(w.tmp, w.real); err != nil {
@@ -229,8 +242,7 @@ func rollback(done []*write, failed *write, cause error) error {
 	if len(done) == 0 {
 		return fmt.Errorf("write %s: %w; nothing written", failed.path, cause)
 	}
-	var restored, lost []string
-	var restoreErr error
+	var restored, lost, restoreErrs []string
 	for _, d := range done {
 		back := &write{path: d.path, real: d.real, data: d.old}
 		err := back.prepare()
@@ -242,7 +254,7 @@ func rollback(done []*write, failed *write, cause error) error {
 				os.Remove(back.tmp)
 			}
 			lost = append(lost, d.path)
-			restoreErr = errors.Join(restoreErr, err)
+			restoreErrs = append(restoreErrs, err.Error()) // one line, whatever the count
 			continue
 		}
 		restored = append(restored, d.path)
@@ -250,7 +262,7 @@ func rollback(done []*write, failed *write, cause error) error {
 	if len(lost) == 0 {
 		return fmt.Errorf("write %s: %w; restored %s, nothing changed", failed.path, cause, strings.Join(restored, ", "))
 	}
-	return fmt.Errorf("write %s: %w; %s already written and could not be restored (%v)", failed.path, cause, strings.Join(lost, ", "), restoreErr)
+	return fmt.Errorf("write %s: %w; %s already written and could not be restored (%s)", failed.path, cause, strings.Join(lost, ", "), strings.Join(restoreErrs, "; "))
 }
 
 // syncDirs fsyncs the directories of ws, so that the renames survive a crash.

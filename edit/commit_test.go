@@ -378,3 +378,33 @@ func BenchmarkCommit(b *testing.B) {
 		})
 	}
 }
+
+// TestFailedCommitKeepsUndo: a commit that fails before its renames leaves the previous edit's
+// journal in place, so that edit can still be undone.
+func TestFailedCommitKeepsUndo(t *testing.T) {
+	dir := t.TempDir()
+	state := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "one\n", "b.go": "two\n"})
+	ts := resolveAll(t, dir, "a.go", "b.go")
+	must(t, Commit([]Change{{ts[0], []byte("ONE\n")}}, state))
+
+	createTemp = func(d, pattern string) (*os.File, error) {
+		return nil, &fs.PathError{Op: "open", Path: filepath.Join(d, pattern), Err: syscall.ENOSPC}
+	}
+	t.Cleanup(func() { createTemp = os.CreateTemp })
+	if err := Commit([]Change{{ts[1], []byte("TWO\n")}}, state); err == nil {
+		t.Fatal("Commit with no space for its temp file succeeded")
+	}
+	createTemp = os.CreateTemp
+
+	restored, err := Undo(state)
+	if err != nil || len(restored) != 1 || restored[0] != "a.go" {
+		t.Fatalf("Undo after a failed commit = %q, %v; want the earlier edit of a.go undone", restored, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a.go")); string(got) != "one\n" {
+		t.Errorf("a.go after undo = %q, want %q", got, "one\n")
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, "undo")); len(entries) != 0 {
+		t.Errorf("undo directory after undo holds %d entries, want none", len(entries))
+	}
+}

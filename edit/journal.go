@@ -61,6 +61,11 @@ func journalPath(stateDir string) string {
 // written another way. It returns an error when a change has no Target or the journal cannot be
 // written.
 func Record(stateDir string, changes []Change) error {
+	return record(journalPath(stateDir), changes)
+}
+
+// record writes the journal for changes to path.
+func record(path string, changes []Change) error {
 	h := journalHeader{Time: time.Now()}
 	parts := [][]byte{[]byte(journalMagic), nil}
 	for _, c := range changes {
@@ -89,10 +94,22 @@ func Record(stateDir string, changes []Change) error {
 		return fmt.Errorf("record undo journal: %w", err)
 	}
 	parts[1] = append(header, '\n')
-	if err := writePrivate(journalPath(stateDir), parts...); err != nil {
+	if err := writePrivate(path, parts...); err != nil {
 		return fmt.Errorf("record undo journal: %w", err)
 	}
 	return nil
+}
+
+// publishJournal makes the journal written to pending the one Undo reads. A missing pending
+// journal (no change needed one) is not an error.
+func publishJournal(pending, last string) error {
+	if err := os.Rename(pending, last); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return syncDir(filepath.Dir(last))
 }
 
 // readJournal parses a journal written by Record.
@@ -183,7 +200,7 @@ func Undo(stateDir string) ([]string, error) {
 		paths = append(paths, f.Path)
 	}
 	if len(ws) > 0 {
-		if err := writeAll(ws, nil); err != nil {
+		if err := writeAll(ws, nil, nil); err != nil {
 			return nil, err
 		}
 	}
