@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -38,7 +40,10 @@ func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.
 	j.client.Predial()
 	fmt.Fprintln(out)
 	pal.dim.Fprintln(out, "interrupted: type how to continue and press Enter; an empty line or Ctrl-C aborts (nothing written)")
-	nudge, ok = readSteerLine(j.env.streams.InFile, out, pal.warn.Sprint("steer> "))
+	// SIGTERM and SIGHUP still end spark while it waits for the line.
+	abort, stopAbort := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	nudge, ok = readSteerLine(abort, j.env.streams.InFile, out, pal.warn.Sprint("steer> "))
+	stopAbort()
 	if !ok {
 		return nil, nil, "", false
 	}
@@ -49,9 +54,9 @@ func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.
 
 // readSteerLine reads one line from the terminal in raw mode, so that Ctrl-C arrives as a byte
 // rather than a signal and the prompt can tell "abort" from "continue". It echoes what is typed
-// and handles backspace and Ctrl-U. ok is false for Ctrl-C, Ctrl-D, an empty line, or a
-// terminal that cannot be put in raw mode.
-func readSteerLine(in *os.File, out interface{ Write([]byte) (int, error) }, prompt string) (line string, ok bool) {
+// and handles backspace and Ctrl-U. ok is false for Ctrl-C, Ctrl-D, an empty line, ctx ending,
+// or a terminal that cannot be put in raw mode.
+func readSteerLine(ctx context.Context, in *os.File, out interface{ Write([]byte) (int, error) }, prompt string) (line string, ok bool) {
 	fd := int(in.Fd())
 	old, err := term.MakeRaw(fd)
 	if err != nil {
@@ -68,6 +73,19 @@ func readSteerLine(in *os.File, out interface{ Write([]byte) (int, error) }, pro
 	var buf []byte
 	b := make([]byte, 64)
 	for {
+		// Poll rather than block in Read, so that ctx can end the wait.
+		if ctx.Err() != nil {
+			out.Write([]byte("\r\n"))
+			return "", false
+		}
+		ready, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 100)
+		if err == unix.EINTR || (err == nil && ready == 0) {
+			continue
+		}
+		if err != nil {
+			out.Write([]byte("\r\n"))
+			return "", false
+		}
 		n, err := in.Read(b)
 		if err != nil || n == 0 {
 			out.Write([]byte("\r\n"))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -249,5 +250,24 @@ func TestSteerFix(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), "write fixed, not done") {
 		t.Errorf("server saw %d requests; the second should carry the nudge", len(reqs))
+	}
+}
+
+// TestSteerPromptEndsOnSIGTERM: a SIGTERM while spark waits at steer> ends it (exit 130, nothing
+// written) instead of leaving it waiting for a key with the terminal in raw mode.
+func TestSteerPromptEndsOnSIGTERM(t *testing.T) {
+	dir, env, _ := steerSetup(t, hanging(steerReplyY))
+	p := startPtySpark(t, dir, env, "edit", "main.go", "rename x to y")
+	p.waitFor("Rename x")
+	p.send("\x03")
+	p.waitFor("steer> ")
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exit(); code != ExitInterrupted {
+		t.Errorf("SIGTERM at steer> = exit %d, want %d; the terminal shows:\n%s", code, ExitInterrupted, p.screen())
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "main.go")); string(got) != steerFile {
+		t.Errorf("file after SIGTERM = %q, want it unchanged", got)
 	}
 }
