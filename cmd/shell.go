@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -96,16 +97,23 @@ func runShell(ctx context.Context, e *env, opts shellOptions) error {
 // envRelay names the variable that tells the session's commands where its relay listens.
 const envRelay = "SPARK_RELAY"
 
-// startRelay starts the session's model relay in the private session directory and dials the
-// configured model host at once. A session whose relay cannot start runs without: nil.
+// startRelay starts the session's model relay in the private session directory (or, when that
+// path is too long for a socket, a private per-user directory in the temp directory) and dials
+// the configured model host at once. A session whose relay cannot start runs without: nil.
 func startRelay(getenv func(string) string, sessionDir string) *llm.Relay {
 	var warm string
 	if s, err := loadSettings(getenv, modelFlags{}); err == nil && !s.needsLocalProbe() {
 		warm = first(s.BaseURL, "https://api.openai.com/v1")
 	}
-	r, err := llm.ListenRelay(sessionDir, llm.RelayConfig{Warm: warm})
+	cfg := llm.RelayConfig{Warm: warm}
+	r, err := llm.ListenRelay(sessionDir, cfg)
 	if err != nil {
-		return nil
+		// A unix socket path has room for about 100 bytes; under a deep $XDG_RUNTIME_DIR the
+		// session directory leaves too little, so use a short private directory instead.
+		r, err = llm.ListenRelay(filepath.Join(os.TempDir(), fmt.Sprintf("spark-relay-%d", os.Getuid())), cfg)
+		if err != nil {
+			return nil
+		}
 	}
 	return r
 }

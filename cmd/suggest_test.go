@@ -255,3 +255,31 @@ func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
 		return -1
 	}
 }
+
+// TestRelayDeepRuntimeDir: under a runtime directory too deep for a unix socket path inside the
+// session directory, the session still gets its relay, in a short private directory.
+func TestRelayDeepRuntimeDir(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	home := t.TempDir()
+	run := filepath.Join(home, strings.Repeat("d", 60), strings.Repeat("e", 40))
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("spark", "shell", "-c", `echo "relay=$SPARK_RELAY"`)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "SHELL=" + bash, "XDG_RUNTIME_DIR=" + run,
+		"OPENAI_BASE_URL=http://127.0.0.1:1/v1", "OPENAI_API_KEY=sk-x"}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("spark shell -c: %v", err)
+	}
+	relay := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "relay="))
+	if relay == "" || len(relay) > 104 {
+		t.Fatalf("SPARK_RELAY = %q, want a socket path short enough to listen on", relay)
+	}
+	if _, err := os.Stat(relay); !os.IsNotExist(err) {
+		t.Errorf("relay socket %s left after the session: %v", relay, err)
+	}
+}
