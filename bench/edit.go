@@ -26,20 +26,13 @@ const editRuns = 30
 // runEditBench measures spark edit end to end against a local streaming server, with curl as the
 // baseline for request start, and prints one table.
 func runEditBench(ctx context.Context, _ []string) error {
-	work, err := os.MkdirTemp("", "spark-bench-edit")
+	work, bin, err := workspace(ctx, "edit")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	bin, err := buildSpark(ctx, work)
-	if err != nil {
-		return err
-	}
-	var rows [][3]string
-	add := func(name, value, target string) {
-		rows = append(rows, [3]string{name, value, target})
-		fmt.Fprintf(os.Stderr, "  %-58s %s\n", name, value)
-	}
+	t := &table{width: 58}
+	add := t.add
 
 	sparkStart, curlStart, err := measureRequestStart(ctx, bin, work)
 	if err != nil {
@@ -74,11 +67,7 @@ func runEditBench(ctx context.Context, _ []string) error {
 	add("one-line change in a 2,000-line file, V4A bytes vs whole file", fmt.Sprintf("%d / %d = %.2f%%", v4a, whole, 100*float64(v4a)/float64(whole)), "≤ 2%")
 	add("one-line change in a 2,000-line file, SEARCH/REPLACE bytes vs whole", fmt.Sprintf("%d / %d = %.2f%%", sr, whole, 100*float64(sr)/float64(whole)), "≤ 2%")
 
-	fmt.Println("\n| spark edit | measured | target |")
-	fmt.Println("| --- | --- | --- |")
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s |\n", r[0], r[1], r[2])
-	}
+	t.print("**spark edit**")
 	return nil
 }
 

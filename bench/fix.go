@@ -22,20 +22,13 @@ const fixRuns = 30
 // out with a large piped log (curl as the baseline, in the same run), and how large the prompt
 // is for a build log with many errors.
 func runFixBench(ctx context.Context, _ []string) error {
-	work, err := os.MkdirTemp("", "spark-bench-fix")
+	work, bin, err := workspace(ctx, "fix")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	bin, err := buildSpark(ctx, work)
-	if err != nil {
-		return err
-	}
-	var rows [][3]string
-	add := func(name, value, target string) {
-		rows = append(rows, [3]string{name, value, target})
-		fmt.Fprintf(os.Stderr, "  %-62s %s\n", name, value)
-	}
+	t := &table{width: 62}
+	add := t.add
 
 	proj := filepath.Join(work, "proj")
 	log, err := writeFixProject(proj)
@@ -57,11 +50,7 @@ func runFixBench(ctx context.Context, _ []string) error {
 	add(fmt.Sprintf("prompt for a 50-error build log (%d KB), %d files", logSize>>10, files), fmt.Sprintf("%d bytes", size), "bounded")
 	add("first error's file in that prompt", first, "always")
 
-	fmt.Println("\n| spark fix | measured | target |")
-	fmt.Println("| --- | --- | --- |")
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s |\n", r[0], r[1], r[2])
-	}
+	t.print("**spark fix**")
 	return nil
 }
 

@@ -31,20 +31,13 @@ const (
 // connections 20 suggestions open with and without a spark shell session; and process start to
 // request at the server, with curl as the baseline in the same run.
 func runSuggestBench(ctx context.Context, _ []string) error {
-	work, err := os.MkdirTemp("", "spark-bench-suggest")
+	work, bin, err := workspace(ctx, "suggest")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	bin, err := buildSpark(ctx, work)
-	if err != nil {
-		return err
-	}
-	var rows [][3]string
-	add := func(name, value, target string) {
-		rows = append(rows, [3]string{name, value, target})
-		fmt.Fprintf(os.Stderr, "  %-72s %s\n", name, value)
-	}
+	t := &table{width: 72}
+	add := t.add
 
 	// Key press to suggestion on screen, the headline figure: zsh inside spark shell, as set up
 	// by eval "$(spark init zsh)"; then the shells without a session.
@@ -103,10 +96,7 @@ func runSuggestBench(ctx context.Context, _ []string) error {
 	add(fmt.Sprintf("spark suggest start → answer printed, %v RTT link, own connection (median)", rtt), fmtMs(median(direct)), "")
 	add(fmt.Sprintf("spark suggest start → answer printed, %v RTT link, session relay (median)", rtt), fmtMs(median(relayed)), "one RTT less")
 
-	fmt.Printf("\n**spark suggest** (%s)\n\n| figure | measured | target |\n| --- | --- | --- |\n", hostInfo())
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s |\n", r[0], r[1], r[2])
-	}
+	t.print(fmt.Sprintf("**spark suggest** (%s)", hostInfo()))
 	return nil
 }
 
