@@ -19,6 +19,10 @@ import (
 // round starts at once instead of after the rest of a doomed reply.
 var errEarlyMismatch = errors.New("edit did not apply")
 
+// errNoEditInFormat is a reply that tried to use an edit format (it has fences or sentinels) but
+// yielded no file edit.
+var errNoEditInFormat = errors.New("the reply contains no edit in the requested format")
+
 // refusedPathError is a patch that names a file the user did not ask to change.
 type refusedPathError struct {
 	path    string
@@ -204,7 +208,7 @@ func (t *turn) finish(streamErr error) ([]edit.Change, error) {
 			return nil, &noEditError{prose: strings.TrimSpace(t.prose.String())}
 		}
 		if err == nil {
-			err = errors.New("the reply contains no edit in the requested format")
+			err = errNoEditInFormat
 		}
 		return nil, err
 	}
@@ -289,7 +293,7 @@ func repairable(err error) bool {
 	var pe *patch.ParseError
 	var re *refusedPathError
 	return errors.As(err, &he) || errors.As(err, &pe) || errors.As(err, &re) ||
-		err.Error() == "the reply contains no edit in the requested format"
+		errors.Is(err, errNoEditInFormat)
 }
 
 // repairHint is what the model is told about its failed edit.
