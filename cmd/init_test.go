@@ -503,3 +503,23 @@ func runSparkOut(t *testing.T, env map[string]string, args ...string) (string, i
 	code, out, errOut := runSpark(context.Background(), t, env, args...)
 	return out, code, errOut
 }
+
+// TestInitZshUserOptions: the zsh integration loads under options users commonly set
+// (ksharrays, nounset with no locale variables): the widget and the completion are registered
+// and nothing is printed.
+func TestInitZshUserOptions(t *testing.T) {
+	zsh, err := exec.LookPath("zsh")
+	if err != nil {
+		t.Skip("zsh is not installed")
+	}
+	home := t.TempDir()
+	script := `autoload -Uz compinit; compinit -u -d ` + home + `/.zcd; eval "$(spark init zsh)"; whence -w spark-suggest; print -r -- ${_comps[spark]-unset}`
+	for _, opt := range []string{"ksharrays", "nounset"} {
+		cmd := exec.Command(zsh, "-f", "-i", "-o", opt, "-c", script)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm"}
+		out, err := cmd.CombinedOutput()
+		if got, want := string(out), "spark-suggest: function\n_spark\n"; err != nil || got != want {
+			t.Errorf("zsh -o %s: eval \"$(spark init zsh)\" printed %q (%v), want %q", opt, got, err, want)
+		}
+	}
+}

@@ -11,11 +11,11 @@
 
 if [[ -o interactive ]]; then
   # compinit may run later in the rc file: then the completion is registered at the first prompt.
-  if (( ! $+functions[compdef] )); then
+  if (( ! ${+functions[compdef]} )); then
     _spark_compdef() {
       add-zsh-hook -d precmd _spark_compdef
       unfunction _spark_compdef
-      (( $+functions[compdef] )) && compdef _spark spark
+      (( ${+functions[compdef]} )) && compdef _spark spark
     }
     autoload -Uz add-zsh-hook && add-zsh-hook precmd _spark_compdef
   fi
@@ -25,7 +25,7 @@ if [[ -o interactive ]]; then
   else
 
 typeset -g _spark_fd= _spark_line= _spark_sugg= _spark_shown= _spark_hl= _spark_cur= _spark_msg=
-if [[ ${(L)${LC_ALL:-${LC_CTYPE:-$LANG}}} == *utf*8* ]]; then
+if [[ ${(L)${LC_ALL:-${LC_CTYPE:-${LANG-}}}} == *utf*8* ]]; then
   typeset -g _spark_wait=' …' _spark_arrow='→'
 else
   typeset -g _spark_wait=' ...' _spark_arrow='->'
