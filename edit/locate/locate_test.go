@@ -93,6 +93,35 @@ func TestNeverOutsideTheTree(t *testing.T) {
 	}
 }
 
+// TestNeverPrivateFiles: an error that names a credentials file (here the working tree is a home
+// directory without .git) does not send its content, whatever the tool says about it.
+func TestNeverPrivateFiles(t *testing.T) {
+	root := tree(t, map[string]string{
+		".aws/credentials": "[default]\naws_secret_access_key = wJalrXUtnFEMI\n",
+		".ssh/config":      "Host x\n",
+		".env.local":       "TOKEN=abc\n",
+		"app.py":           "x = 1\n",
+	})
+	output := strings.Join([]string{
+		".aws/credentials:2:1: bad key",
+		".ssh/config:1: bad option",
+		".env.local:1: parse error",
+		"app.py:1: the one file to send",
+	}, "\n")
+	rep := locate(t, root, ".", output, Options{})
+	if got := rels(root, rep.Files); !slices.Equal(got, []string{"app.py"}) {
+		t.Errorf("Locate sends %v, want only app.py", got)
+	}
+	for _, s := range rep.Skipped {
+		if s.Reason != "a private file (credentials or keys)" {
+			t.Errorf("skipped %s for %q, want it refused as private", s.Path, s.Reason)
+		}
+	}
+	if len(rep.Skipped) != 3 {
+		t.Errorf("skipped %v, want the three private files", rep.Skipped)
+	}
+}
+
 func TestFallbacks(t *testing.T) {
 	root := tree(t, map[string]string{
 		"main.go":                         "package main\n",

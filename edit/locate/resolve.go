@@ -186,6 +186,26 @@ func (f *finder) load(path string) *source {
 	return src
 }
 
+// privateNames are files and directories that hold credentials: an error that names one (a
+// parse error in ~/.aws/credentials, a bad line in .env) never sends its content to the model,
+// wherever the working tree is.
+var privateNames = map[string]bool{
+	".ssh": true, ".aws": true, ".gnupg": true, ".netrc": true, ".docker": true, ".kube": true,
+	".azure": true, ".password-store": true, ".git-credentials": true, ".npmrc": true,
+	".pypirc": true, ".pgpass": true, ".vault-token": true, "gcloud": true,
+}
+
+// private reports whether the slash- or separator-separated path rel names a credentials file or
+// lies in a credentials directory, or is a dotenv file (.env, .env.local, …).
+func private(rel string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if privateNames[part] || part == ".env" || strings.HasPrefix(part, ".env.") {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *finder) read(src *source) string {
 	rel, _ := filepath.Rel(f.opts.Root, src.path)
 	if slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), ".git") {
@@ -197,6 +217,10 @@ func (f *finder) read(src *source) string {
 	}
 	if !inside(f.realRoot, real) {
 		return "outside the working tree"
+	}
+	realRel, _ := filepath.Rel(f.realRoot, real)
+	if private(rel) || private(realRel) {
+		return "a private file (credentials or keys)"
 	}
 	fh, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
