@@ -31,8 +31,8 @@ func interruptedByUser(ctx context.Context) bool {
 }
 
 // steerTurn runs the steer prompt after an interrupt. It returns a fresh context for the next
-// turn, cancelled by the next SIGINT (the first one has already cancelled the command's own
-// context for good), with its stop function, and the user's nudge. ok is false when the user
+// turn, cancelled by the next SIGINT or SIGTERM (the first SIGINT has already cancelled the
+// command's own context for good), with its stop function, and the user's nudge. ok is false when the user
 // aborts: an empty line, Ctrl-C or Ctrl-D.
 func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.Context, stop func(), nudge string, ok bool) {
 	out := j.env.streams.Out
@@ -48,7 +48,7 @@ func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.
 		return nil, nil, "", false
 	}
 	pal.warn.Fprintf(out, "↻ %s\n", nudge)
-	ctx, stop = signal.NotifyContext(context.WithoutCancel(parent), os.Interrupt)
+	ctx, stop = signal.NotifyContext(context.WithoutCancel(parent), os.Interrupt, syscall.SIGTERM)
 	return ctx, stop, nudge, true
 }
 

@@ -271,3 +271,24 @@ func TestSteerPromptEndsOnSIGTERM(t *testing.T) {
 		t.Errorf("file after SIGTERM = %q, want it unchanged", got)
 	}
 }
+
+// TestSteeredTurnEndsOnSIGTERM: once steered, the new turn still ends on SIGTERM (exit 130,
+// nothing written); the first interrupt must not leave spark deaf to it.
+func TestSteeredTurnEndsOnSIGTERM(t *testing.T) {
+	dir, env, _ := steerSetup(t, hanging(steerReplyY), hanging(steerReplyY))
+	p := startPtySpark(t, dir, env, "edit", "main.go", "rename x to y")
+	p.waitFor("Rename x")
+	p.send("\x03")
+	p.waitFor("steer> ")
+	p.send("go on\r")
+	p.waitCount("Rename x", 2)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exit(); code != ExitInterrupted {
+		t.Errorf("SIGTERM in a steered turn = exit %d, want %d; the terminal shows:\n%s", code, ExitInterrupted, p.screen())
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "main.go")); string(got) != steerFile {
+		t.Errorf("file after SIGTERM = %q, want it unchanged", got)
+	}
+}
