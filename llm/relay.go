@@ -92,13 +92,33 @@ type Relay struct {
 	closed bool
 }
 
+// privateDir checks that dir is a directory (not a link) owned by this user with no access for
+// group or others.
+func privateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok || int(st.Uid) != os.Getuid() || fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s is not a private directory of this user", dir)
+	}
+	return nil
+}
+
 // ListenRelay creates a private directory (0700) inside parent, listens on a socket in it
 // (RelaySocketName, 0600) and serves until Close. Directories in parent left by relays whose
 // process has died are removed first. It fails if parent cannot be created or the socket
 // cannot be listened on (a socket path is limited to about 100 bytes). An unusable
-// cfg.Warm is ignored: requests still go wherever they name.
+// cfg.Warm is ignored: requests still go wherever they name. It also fails if parent is not a
+// directory of this user closed to everyone else.
 func ListenRelay(parent string, cfg RelayConfig) (*Relay, error) {
 	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return nil, fmt.Errorf("relay: %w", err)
+	}
+	// The parent may have existed already (a shared temp directory): it must be ours and
+	// closed to others, or someone else could move the relay's directory away.
+	if err := privateDir(parent); err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
 	}
 	removeStaleRelays(parent)

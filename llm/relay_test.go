@@ -228,3 +228,19 @@ func newRelayRequest(upstream string) (*http.Request, error) {
 	}
 	return req, err
 }
+
+// TestListenRelayRefusesSharedParent: a parent directory others can write to (a pre-created
+// shared temp directory) is refused rather than trusted.
+func TestListenRelayRefusesSharedParent(t *testing.T) {
+	parent := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(parent, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(parent, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ListenRelay(parent, RelayConfig{}); err == nil {
+		r.Close()
+		t.Fatalf("ListenRelay(%s, mode 0777) = nil error, want a refusal", parent)
+	}
+}
