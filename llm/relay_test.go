@@ -25,7 +25,7 @@ func relayClient(srv *llmtest.Server, r *Relay, baseURL string) *Client {
 
 func startRelay(t *testing.T, cfg RelayConfig) *Relay {
 	t.Helper()
-	r, err := ListenRelay(t.TempDir(), cfg)
+	r, err := ListenRelay(privateTemp(t), cfg)
 	if err != nil {
 		t.Fatalf("ListenRelay: %v", err)
 	}
@@ -108,7 +108,7 @@ func TestRelayPrivate(t *testing.T) {
 }
 
 func TestRelayRemovesStale(t *testing.T) {
-	parent := t.TempDir()
+	parent := privateTemp(t)
 	// A pid far above pid_max belongs to no process.
 	stale := filepath.Join(parent, relayDirPrefix+"99999999-abcd")
 	os.Mkdir(stale, 0o700)
@@ -243,4 +243,13 @@ func TestListenRelayRefusesSharedParent(t *testing.T) {
 		r.Close()
 		t.Fatalf("ListenRelay(%s, mode 0777) = nil error, want a refusal", parent)
 	}
+}
+
+// privateTemp is a temporary directory closed to others, as a session directory is.
+func privateTemp(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
