@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"fmt"
 	"os"
 	"os/exec"
@@ -541,10 +543,7 @@ func TestTerminalRestored(t *testing.T) {
 // TestScreenUnchanged runs spark shell in tmux and looks at the screen a user sees: prompts and
 // output exactly as the shell drew them, nothing of spark's marks.
 func TestScreenUnchanged(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed")
-	}
+	tmux := testenv.LookPath(t, "tmux")
 	eachShell(t, func(t *testing.T, sh string) {
 		home := t.TempDir()
 		run := filepath.Join(home, "run")
@@ -689,9 +688,7 @@ func TestBinaryOutput(t *testing.T) {
 
 func TestVimLeftOut(t *testing.T) {
 	shellPath(t, "bash")
-	if _, err := exec.LookPath("vim"); err != nil {
-		t.Skip("vim is not installed")
-	}
+	testenv.LookPath(t, "vim")
 	t.Parallel()
 	s := start(t, "bash", opts{})
 	os.WriteFile(filepath.Join(s.home, "notes.txt"), []byte("edited-in-vim\n"), 0o600)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/spark-cli/spark/internal/testenv"
 )
 
 // The corpus: testdata/corpus/*.txtar, one case per file. The comment holds lines "key: value":
@@ -20,7 +22,8 @@ import (
 //	run:      the shell command that fails (run in the project, or in its dir: subdirectory)
 //	dir:      the subdirectory the command runs in, where relative paths start; default the root
 //	env:      extra environment, NAME=value separated by blanks
-//	version:  the command that prints the tool's version
+//	tools:    the commands run runs, separated by blanks; each is looked up before a live run
+//	version:  the command that prints the tool's version (run only to record)
 //	recorded: what version printed when the output was recorded
 //	rows:     the pattern table rows this output must exercise
 //
@@ -174,13 +177,12 @@ func TestCorpusLive(t *testing.T) {
 	}
 	for _, c := range loadCorpus(t) {
 		t.Run(c.name, func(t *testing.T) {
-			version := c.meta["version"]
-			if version == "" {
-				t.Skip("no live run")
+			tools := strings.Fields(c.meta["tools"])
+			if len(tools) == 0 {
+				t.Fatalf("%s: no tools: line, so the live run cannot tell whether it can run", c.path)
 			}
-			vout, err := exec.Command("sh", "-c", version).CombinedOutput()
-			if err != nil {
-				t.Skipf("%s: not available (%v)", version, err)
+			for _, tool := range tools {
+				testenv.LookPath(t, tool)
 			}
 			root := c.materialize(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -195,6 +197,10 @@ func TestCorpusLive(t *testing.T) {
 			}
 			c.check(t, root, string(out))
 			if *record {
+				vout, err := exec.Command("sh", "-c", c.meta["version"]).CombinedOutput()
+				if err != nil {
+					t.Fatalf("%s: %v\n%s", c.meta["version"], err, vout)
+				}
 				c.rewrite(t, root, string(out), strings.TrimSpace(string(vout)))
 			}
 		})
