@@ -62,7 +62,7 @@ func resolveWithin(t *testing.T, args []string, opts ResolveOptions) ([]*Target,
 	select {
 	case r := <-done:
 		return r.ts, r.err
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("Resolve(%q) did not return within 10s", args)
 		return nil, nil
 	}
