@@ -561,6 +561,13 @@ greet.py
 		Want:   "import os\nx = 10\ny = 2\n",
 	},
 	{
+		Name:   "sr-ellipsis-between-blocks",
+		Format: FormatAuto,
+		File:   "port = 80\nhost = \"a\"\ndebug = false\n",
+		Reply:  fenced("'''\nserver.toml\n<<<<<<< SEARCH\nport = 80\n=======\nport = 8080\n>>>>>>> REPLACE\n\n...\n\n<<<<<<< SEARCH\ndebug = false\n=======\ndebug = true\n>>>>>>> REPLACE\n'''\n"),
+		Want:   "port = 8080\nhost = \"a\"\ndebug = true\n",
+	},
+	{
 		Name:   "sr-markdown-file-with-fences",
 		Format: FormatAuto,
 		File:   "# Usage\n\n```sh\nmake\n```\n",

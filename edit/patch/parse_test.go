@@ -107,6 +107,9 @@ func TestPathOf(t *testing.T) {
 		{"**Here is the fix**", ""},
 		{"=======", ""},
 		{"---", ""},
+		{"...", ""},
+		{"…", ""},
+		{"`...`", ""},
 		{"", ""},
 	} {
 		if got := pathOf(tc.line); got != tc.want {
