@@ -3,6 +3,7 @@ package patch
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // choose picks one of several matches: narrowed by the @@ anchors, then by the line number of a
@@ -79,6 +80,18 @@ func (m *Matcher) byAnchors(anchors []string, cands []int) []int {
 				}
 				break
 			}
+		}
+	}
+	return out
+}
+
+// anchorsOf returns the hunk's @@ anchors that name something: "@@ ... @@" and other anchors
+// without a letter or digit are placeholders, not places.
+func anchorsOf(h *Hunk) []string {
+	var out []string
+	for _, a := range h.Anchors {
+		if strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			out = append(out, a)
 		}
 	}
 	return out

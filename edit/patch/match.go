@@ -89,7 +89,7 @@ func (m *Matcher) NoOps() []int { return m.noops }
 // Add locates hunk h in the file. Hunks normally come in file order; the search starts after
 // the previous hunk and falls back to the whole file. Add fails with a *HunkError when the
 // hunk's context is not found, is ambiguous, overlaps an earlier hunk, or (for a hunk without
-// context) the file is not empty and the hunk is not at the end of the file.
+// context, which goes at the end of the file) an @@ anchor or line number puts it elsewhere.
 func (m *Matcher) Add(h *Hunk) error {
 	m.hunks++
 	err := m.add(h, m.hunks)
@@ -157,17 +157,21 @@ func trimBlankEdges(h *Hunk) *Hunk {
 	return &t
 }
 
-// addInsert places a hunk without context lines: into an empty file, or at the end of the file.
+// addInsert places a hunk without context lines: into an empty file, or at the end of the file,
+// where codex and aider put it too. A hunk that says it belongs elsewhere, by an @@ anchor or a
+// unified line number before the end, cannot be located without context and is refused.
 func (m *Matcher) addInsert(h *Hunk, n int) error {
 	switch {
 	case len(m.lines) == 0:
 		return m.record(h, n, 0, levelExact)
 	case h.AtEOF:
 		return m.record(h, n, len(m.lines), levelExact)
-	case m.alreadyApplied(h, n):
-		return nil
+	case len(anchorsOf(h)) > 0:
+		return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it below its @@ line", Nearest: m.around(0)}
+	case h.OldStart > 0 && h.OldStart < len(m.lines):
+		return &HunkError{Path: m.path, Hunk: n, Line: h.OldStart, Reason: "hunk has no context lines to locate it", Nearest: m.around(h.OldStart - 1)}
 	}
-	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Nearest: m.around(0)}
+	return m.record(h, n, len(m.lines), levelExact)
 }
 
 // record accepts hunk h matched at line s with level l.
