@@ -590,6 +590,21 @@ greet.py
 		Want:   "port = 8080\nhost = \"a\"\ndebug = true\n",
 	},
 	{
+		Name:   "sr-search-starts-with-blank-line-file-lacks",
+		Format: FormatAuto,
+		File:   "[server]\nport = 80\nhost = \"a\"\n",
+		Reply:  "server.toml\n<<<<<<< SEARCH\n\n[server]\nport = 80\n=======\n[server]\nport = 8080\n>>>>>>> REPLACE\n",
+		Want:   "[server]\nport = 8080\nhost = \"a\"\n",
+	},
+	{
+		Name:    "v4a-context-before-start-of-file",
+		Format:  FormatAuto,
+		File:    "a = 1\nb = 2\n",
+		Reply:   "*** Begin Patch\n*** Update File: ab.py\n@@\n import sys\n a = 1\n-b = 2\n+b = 3\n*** End Patch\n",
+		WantErr: "ab.py: hunk 1: context starts before the first line of the file",
+		ErrType: "hunk",
+	},
+	{
 		Name:   "sr-markdown-file-with-fences",
 		Format: FormatAuto,
 		File:   "# Usage\n\n```sh\nmake\n```\n",

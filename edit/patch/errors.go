@@ -57,9 +57,12 @@ func (e *HunkError) RepairHint() string {
 	default:
 		b.WriteString("First line that differs:\n")
 		fmt.Fprintf(&b, "  wanted: %q\n", e.Want)
-		if strings.Contains(e.Reason, "past the end") {
+		switch {
+		case strings.Contains(e.Reason, "past the end"):
 			b.WriteString("  found:  the end of the file\n")
-		} else {
+		case strings.Contains(e.Reason, "before the first line"):
+			b.WriteString("  found:  the start of the file\n")
+		default:
 			fmt.Fprintf(&b, "  found:  %q\n", e.Got)
 		}
 	}

@@ -138,16 +138,23 @@ func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
 	return false, nil
 }
 
-// trimBlankEdges returns h without the empty context lines at its edges, or nil if it has none
-// or nothing else.
+// trimBlankEdges returns h without the empty lines at the edges of its Old text, or nil if it has
+// none or nothing else. An empty line that starts or ends New as well goes with it: the pair was
+// context. One that New lacks was to be removed, and the file does not have it to remove.
 func trimBlankEdges(h *Hunk) *Hunk {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
 	old, new := h.Old, h.New
-	for len(old) > 0 && len(new) > 0 && blank(old[0]) && blank(new[0]) {
-		old, new = old[1:], new[1:]
+	for len(old) > 0 && blank(old[0]) {
+		if len(new) > 0 && blank(new[0]) {
+			new = new[1:]
+		}
+		old = old[1:]
 	}
-	for len(old) > 0 && len(new) > 0 && blank(old[len(old)-1]) && blank(new[len(new)-1]) {
-		old, new = old[:len(old)-1], new[:len(new)-1]
+	for len(old) > 0 && blank(old[len(old)-1]) {
+		if len(new) > 0 && blank(new[len(new)-1]) {
+			new = new[:len(new)-1]
+		}
+		old = old[:len(old)-1]
 	}
 	if len(old) == len(h.Old) || len(old) == 0 {
 		return nil
