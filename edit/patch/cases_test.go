@@ -670,6 +670,21 @@ greet.py
 		Want:   "a\nc\n",
 	},
 	{
+		Name:   "unified-dev-null-header-on-edit",
+		Format: FormatAuto,
+		File:   "retries = 3\ntimeout = 10\n",
+		Reply:  fenced("'''diff\n--- /dev/null\n+++ b/limits.conf\n@@ ... @@\n retries = 3\n-timeout = 10\n+timeout = 30\n'''\n"),
+		Want:   "retries = 3\ntimeout = 30\n",
+	},
+	{
+		Name:    "unified-dev-null-header-adds",
+		Format:  FormatAuto,
+		File:    "retries = 3\n",
+		Reply:   "--- /dev/null\n+++ b/limits.conf\n@@ ... @@\n+retries = 5\n",
+		WantErr: "the patch adds the file but it already exists",
+		ErrType: "apply",
+	},
+	{
 		Name:   "whole-basic",
 		Prose:  "Here is the whole file.",
 		Format: FormatWhole,

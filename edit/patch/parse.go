@@ -45,11 +45,12 @@ type Parser struct {
 	err    *ParseError
 	closed bool
 
-	fence  fenceState
-	fences int // fenced blocks opened outside patches
-	held   []heldLine
-	minus  *heldLine // a "--- " line waiting for its "+++ " line
-	whole  wholeCand
+	fence   fenceState
+	fences  int // fenced blocks opened outside patches
+	held    []heldLine
+	minus   *heldLine    // a "--- " line waiting for its "+++ " line
+	devNull *pendingFile // a "--- /dev/null" file waiting for its first hunk line
+	whole   wholeCand
 
 	file      int   // index of the current file, -1 before the first
 	fileLine  []int // reply line of each file's header
@@ -156,6 +157,9 @@ func (p *Parser) process(line string) {
 func (p *Parser) finish() {
 	if p.err != nil {
 		return
+	}
+	if p.devNull != nil {
+		p.resolveDevNull(OpAdd)
 	}
 	if p.minus != nil {
 		m := *p.minus
