@@ -612,6 +612,27 @@ greet.py
 		Want:   "# Usage\n\n```sh\nmake test\n```\n",
 	},
 	{
+		Name:   "v4a-removes-the-marked-copy-of-a-repeated-line",
+		Format: FormatAuto,
+		File:   "\t}\r\n\t}\n}\n",
+		Reply:  "*** Begin Patch\n*** Update File: loop.go\n@@\n-\t}\n \t}\n }\n*** End Patch\n",
+		Want:   "\t}\n}\n",
+	},
+	{
+		Name:   "unified-keeps-the-marked-copy-of-a-repeated-line",
+		Format: FormatAuto,
+		File:   "end\r\nend\n",
+		Reply:  "--- a/block.lua\n+++ b/block.lua\n@@ -1,2 +1,1 @@\n-end\n end\n",
+		Want:   "end\n",
+	},
+	{
+		Name:   "v4a-blank-edge-context-file-lacks",
+		Format: FormatAuto,
+		File:   "\tx := 1\r\n\ty := 2\r\n\tx := 1\n",
+		Reply:  "*** Begin Patch\n*** Update File: xy.go\n@@\n \n \ty := 2\n-\tx := 1\n \n*** End Patch\n",
+		Want:   "\tx := 1\r\n\ty := 2\r\n",
+	},
+	{
 		Name:   "unified-basic",
 		Format: FormatAuto,
 		File:   goMain,

@@ -143,24 +143,39 @@ func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
 // context. One that New lacks was to be removed, and the file does not have it to remove.
 func trimBlankEdges(h *Hunk) *Hunk {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
-	old, new := h.Old, h.New
-	for len(old) > 0 && blank(old[0]) {
-		if len(new) > 0 && blank(new[0]) {
-			new = new[1:]
+	o0, o1, n0, n1 := 0, len(h.Old), 0, len(h.New)
+	for o0 < o1 && blank(h.Old[o0]) {
+		if n0 < n1 && blank(h.New[n0]) {
+			n0++
 		}
-		old = old[1:]
+		o0++
 	}
-	for len(old) > 0 && blank(old[len(old)-1]) {
-		if len(new) > 0 && blank(new[len(new)-1]) {
-			new = new[:len(new)-1]
+	for o1 > o0 && blank(h.Old[o1-1]) {
+		if n1 > n0 && blank(h.New[n1-1]) {
+			n1--
 		}
-		old = old[:len(old)-1]
+		o1--
 	}
-	if len(old) == len(h.Old) || len(old) == 0 {
+	if o1-o0 == len(h.Old) || o0 == o1 {
 		return nil
 	}
+	return h.sub(o0, o1, n0, n1)
+}
+
+// sub returns a copy of h with Old[o0:o1] and New[n0:n1], its marks renumbered: a kept line
+// whose old line was cut off counts as added.
+func (h *Hunk) sub(o0, o1, n0, n1 int) *Hunk {
 	t := *h
-	t.Old, t.New = old, new
+	t.Old, t.New = h.Old[o0:o1], h.New[n0:n1]
+	if h.Same != nil {
+		t.Same = make([]int, n1-n0)
+		for j, o := range h.Same[n0:n1] {
+			t.Same[j] = -1
+			if o >= o0 && o < o1 {
+				t.Same[j] = o - o0
+			}
+		}
+	}
 	return &t
 }
 
@@ -203,7 +218,7 @@ func (m *Matcher) record(h *Hunk, n, s int, l level) error {
 		}
 	}
 	e := edit{start: s, end: end, hunk: n}
-	keep := pairLines(h.Old, h.New)
+	keep := h.pairs()
 	var ind *indenter
 	if l >= levelIndent {
 		ind = newIndenter(h, m.lines[s:end])
@@ -248,9 +263,7 @@ func (m *Matcher) trimSharedContext(h *Hunk, s int) (*Hunk, int) {
 				return h, 0
 			}
 		}
-		t := *h
-		t.Old, t.New = h.Old[k:], h.New[k:]
-		return &t, k
+		return h.sub(k, len(h.Old), k, len(h.New)), k
 	}
 	return h, 0
 }
