@@ -13,6 +13,7 @@ type Case struct {
 	Want   string            // the new text of the one file
 	Prose  string            // if set, the Patch.Prose the reply must yield
 	Wants  map[string]string // or of each file
+	Named  []string          // the files named for editing, given to Parser.SetFiles; none if nil
 	// WantErr is a substring of the expected error, of type ErrType: "parse" (*ParseError),
 	// "hunk" (*HunkError) or "apply" (another ApplyFile error).
 	WantErr string
@@ -719,6 +720,22 @@ greet.py
 		File:   "print(1)\n",
 		Reply:  fenced("`app.py`\n'''python\nprint(\"auto\")\n'''\n"),
 		Want:   "print(\"auto\")\n",
+	},
+	{
+		Name:   "whole-files-named-in-prose",
+		Format: FormatWhole,
+		Named:  []string{"cfg/dev.env", "cfg/prod.env"},
+		Files:  map[string]string{"cfg/dev.env": "LEVEL=info\n", "cfg/prod.env": "LEVEL=warn\n"},
+		Reply:  fenced("The new `dev.env`, with debug logging:\n\n'''\nLEVEL=debug\n'''\n\nand `cfg/prod.env` (see `LEVEL`):\n'''\nLEVEL=error\n'''\n"),
+		Wants:  map[string]string{"cfg/dev.env": "LEVEL=debug\n", "cfg/prod.env": "LEVEL=error\n"},
+	},
+	{
+		Name:   "whole-file-mention-not-named",
+		Format: FormatWhole,
+		Named:  []string{"a.env", "b.env"},
+		Files:  map[string]string{"a.env": "X=1\n", "b.env": "Y=1\n"},
+		Reply:  fenced("Here is `a.env`:\n'''\nX=2\n'''\nand here is `c.env`:\n'''\nZ=2\n'''\n"),
+		Wants:  map[string]string{"a.env": "X=2\n"},
 	},
 	{
 		Name:   "whole-crlf-bom-file",

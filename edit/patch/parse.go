@@ -50,6 +50,8 @@ type Parser struct {
 	held    []heldLine
 	minus   *heldLine    // a "--- " line waiting for its "+++ " line
 	devNull *pendingFile // a "--- /dev/null" file waiting for its first hunk line
+	named   []string     // the files the reply may edit (SetFiles)
+	mention string       // the named file the prose since the last fence mentions
 	whole   wholeCand
 
 	file      int   // index of the current file, -1 before the first
@@ -231,6 +233,7 @@ func (p *Parser) ev(k EventKind, text string, h *Hunk) {
 
 func (p *Parser) proseLine(text string) {
 	p.prose = append(p.prose, text)
+	p.noteMention(text)
 	p.ev(EvProse, text, nil)
 }
 
