@@ -115,16 +115,33 @@ func (m *Matcher) add(h *Hunk, n int) error {
 	if m.alreadyApplied(h, n) {
 		return nil
 	}
+	if err := m.anchorMiss(h, n); err != nil {
+		return err
+	}
 	return m.notFound(h, n)
 }
 
 // ladder tries each matching level in turn and records the hunk at the first level where it
-// matches. It reports false if no level matches.
+// matches. It reports false if no level matches. A hunk with @@ anchors matches only below them
+// (see belowAnchors).
 func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
+	anchors := anchorsOf(h)
+	var ends []int
+	if len(anchors) > 0 {
+		if ends = m.anchorEnds(anchors); len(ends) == 0 {
+			return false, nil
+		}
+	}
 	for l := levelExact; l < numLevels; l++ {
 		cands, afterPrev := m.find(h.Old, l, m.prevEnd, h.AtEOF), m.hasPrev
+		if len(anchors) > 0 {
+			cands = belowAnchors(ends, cands, len(h.Old))
+		}
 		if len(cands) == 0 && m.prevEnd > 0 {
 			cands, afterPrev = m.find(h.Old, l, 0, h.AtEOF), false
+			if len(anchors) > 0 {
+				cands = belowAnchors(ends, cands, len(h.Old))
+			}
 		}
 		if len(cands) == 0 {
 			continue

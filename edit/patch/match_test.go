@@ -166,3 +166,18 @@ func TestHintContextBeforeStart(t *testing.T) {
 		t.Errorf("RepairHint() = %q, want no mention of the end of the file", hint)
 	}
 }
+
+func TestAnchorHint(t *testing.T) {
+	m := NewMatcher("calc.go", []byte("func add(a, b int) int {\n\treturn a - b\n}\n"))
+	err := m.Add(&Hunk{Anchors: []string{"func mul"}, Old: []string{"\treturn a - b"}, New: []string{"\treturn a + b"}})
+	var he *HunkError
+	if !errors.As(err, &he) || he.Reason != `@@ line "func mul" not found` {
+		t.Fatalf("Matcher.Add(hunk below a missing anchor) = %v, want @@ line not found", err)
+	}
+	if hint := he.RepairHint(); !strings.Contains(hint, "An @@ line must repeat a line of the file") {
+		t.Errorf("RepairHint() = %q, want advice about the @@ line", hint)
+	}
+	if _, err := m.Result(); err == nil {
+		t.Errorf("Matcher.Result() after a missing anchor = nil error, want the *HunkError")
+	}
+}
