@@ -5,8 +5,9 @@
 // fails before any request is sent. The prompt (SystemPrompt, UserPrompt) puts the stable part
 // first so provider prompt caching hits. Commit writes all changes atomically and all-or-nothing,
 // refusing when a file changed on disk since it was read, and records an undo journal that Undo
-// restores byte for byte. The patch formats themselves are parsed and matched by package
-// edit/patch.
+// restores byte for byte. CheckSyntax refuses an edit that leaves a Go, JSON or TOML file
+// unparseable that parsed before, with a *SyntaxError for the repair round. The patch formats
+// themselves are parsed and matched by package edit/patch.
 //
 // Package edit knows nothing of the command line, terminals or the model client.
 package edit

@@ -52,14 +52,21 @@ func (e *HunkError) RepairHint() string {
 		b.WriteString("Hunks must not overlap. Merge the two hunks into one.\n")
 	case strings.HasPrefix(e.Reason, "hunk has no context"):
 		b.WriteString("Include a few unchanged lines around the change as context so that it can be located.\n")
+	case strings.HasPrefix(e.Reason, "@@ line"):
+		b.WriteString("An @@ line must repeat a line of the file above the change, such as the header of the enclosing function or class, or be left out.\n")
+	case strings.Contains(e.Reason, "not below @@"):
+		b.WriteString("The hunk's lines must come after the line its @@ line names: name the function or class that encloses the change.\n")
 	case e.Line == 0:
 		b.WriteString("None of the hunk's lines were found in the file.\n")
 	default:
 		b.WriteString("First line that differs:\n")
 		fmt.Fprintf(&b, "  wanted: %q\n", e.Want)
-		if strings.Contains(e.Reason, "past the end") {
+		switch {
+		case strings.Contains(e.Reason, "past the end"):
 			b.WriteString("  found:  the end of the file\n")
-		} else {
+		case strings.Contains(e.Reason, "before the first line"):
+			b.WriteString("  found:  the start of the file\n")
+		default:
 			fmt.Fprintf(&b, "  found:  %q\n", e.Got)
 		}
 	}
