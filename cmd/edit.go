@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -129,11 +130,16 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		}
 		targets = []*edit.Target{{Path: opts.StdinName, Content: data}}
 	} else {
+		if err := recoverInterrupted(e); err != nil {
+			return err
+		}
 		dir, err := os.Getwd()
 		if err != nil {
 			return fmt.Errorf("edit: %w", err)
 		}
-		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir})
+		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir, Skipped: func(path, reason string) {
+			fmt.Fprintf(e.streams.Err, "spark: edit: skipped %s: %s\n", path, reason)
+		}})
 		if err != nil {
 			return err
 		}
@@ -157,6 +163,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		steer:    !opts.NoSteer,
 		start:    start,
 		whole:    s.Format == patch.FormatWhole,
+		undo:     newCommitter(e, "spark edit "+shellQuote(append(slices.Clone(opts.Targets), opts.Instruction))),
 	}
 	job.messages = job.initialMessages(conventionsFor(targets, filter), "", opts.Instruction)
 	if opts.ShowPrompt {

@@ -111,7 +111,8 @@ type fixer struct {
 	client   *llm.Client
 	wait     func() error // waits for the client when a local server is being probed
 	cwd      string
-	root     string // the working tree: nothing outside it is read or sent
+	root     string          // the working tree: nothing outside it is read or sent
+	undo     *edit.Committer // every fix of the run goes into one undo entry
 }
 
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
@@ -121,6 +122,11 @@ func runFix(ctx context.Context, e *env, opts fixOptions) error {
 	piped := len(opts.Command) == 0 && !st.InTTY
 	if len(opts.Command) == 0 && !piped && !inSession {
 		return usageErrorf("%s", fixUsage)
+	}
+	if !opts.ShowPrompt {
+		if err := recoverInterrupted(e); err != nil {
+			return err
+		}
 	}
 	fx, err := newFixer(ctx, e, opts)
 	if err != nil {
@@ -199,7 +205,12 @@ func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
-	fx := &fixer{env: e, opts: opts, cwd: cwd, root: locate.Root(cwd), wait: func() error { return nil }}
+	command := "spark fix"
+	if len(opts.Command) > 0 {
+		command += " -- " + shellQuote(opts.Command)
+	}
+	fx := &fixer{env: e, opts: opts, cwd: cwd, root: locate.Root(cwd), wait: func() error { return nil },
+		undo: newCommitter(e, command)}
 	switch {
 	case opts.ShowPrompt:
 		s.finish()
@@ -266,6 +277,7 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 		start:    start,
 		whole:    fx.settings.Format == patch.FormatWhole,
 		verb:     "fixed",
+		undo:     fx.undo,
 	}
 	instruction := fixInstruction
 	if attempt > 1 {
@@ -430,7 +442,11 @@ func (l *fixLog) leftAs() string {
 	if l.count == 0 {
 		return "nothing was written"
 	}
-	return fmt.Sprintf("%s kept as fix %d left them (spark undo reverts fix %d)", strings.Join(l.files, ", "), l.count, l.count)
+	undo := "spark undo reverts it"
+	if l.count > 1 {
+		undo = fmt.Sprintf("spark undo reverts all %d", l.count)
+	}
+	return fmt.Sprintf("%s kept as fix %d left them (%s)", strings.Join(l.files, ", "), l.count, undo)
 }
 
 // stopped reports an attempt that failed before writing anything, with the state the earlier

@@ -36,8 +36,9 @@ type patchJob struct {
 	ttft    time.Duration // time to first token of the first turn, from process start
 	reply   string        // the last turn's raw reply
 	prose   string
-	steered bool          // the user interrupted and steered: the caller's context is cancelled, the job went on
-	changes []edit.Change // what the job wrote (for a dry run, would have written)
+	steered bool            // the user interrupted and steered: the caller's context is cancelled, the job went on
+	changes []edit.Change   // what the job wrote (for a dry run, would have written)
+	undo    *edit.Committer // the command's commits, one undo entry; nil for a fresh one
 }
 
 // initialMessages builds the system and user messages for the job's targets.
@@ -224,13 +225,12 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		}
 		return nil
 	}
-	stateDir, err := edit.StateDir(j.env.getenv)
-	if err != nil {
-		stateDir = ""
+	if j.undo == nil {
+		j.undo = newCommitter(j.env, "")
 	}
 	// From here SIGINT only cancels the context, which Commit does not look at: the few
 	// milliseconds of writing always finish once begun.
-	if err := edit.Commit(changes, stateDir); err != nil {
+	if err := j.undo.Commit(changes); err != nil {
 		return err
 	}
 	j.changes = changes
