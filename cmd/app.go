@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/spark-cli/spark/internal/safe"
 )
 
 // Exit codes, as documented in the README.
@@ -85,14 +87,16 @@ func report(ctx context.Context, st Streams, err error) int {
 		fmt.Fprintln(st.Err, "spark: interrupted")
 		return ExitInterrupted
 	case errors.As(err, &usage):
-		fmt.Fprintf(st.Err, "spark: %s\n", usage.msg)
+		fmt.Fprintf(st.Err, "spark: %s\n", safe.Text(usage.msg))
 		return ExitUsage
 	}
+	// An error may quote a server's body, a file's line or the model's reply.
+	msg := safe.Text(err.Error())
 	if isFlagError(err) {
-		fmt.Fprintf(st.Err, "spark: %s\n", err)
+		fmt.Fprintf(st.Err, "spark: %s\n", msg)
 		return ExitUsage
 	}
-	fmt.Fprintf(st.Err, "spark: %s\n", err)
+	fmt.Fprintf(st.Err, "spark: %s\n", msg)
 	return ExitFailure
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/locate"
 	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -146,7 +147,7 @@ func runFix(ctx context.Context, e *env, opts fixOptions) error {
 			return err
 		}
 		fmt.Fprintf(fx.summaryWriter(), "fixing: %s (exit %d, %s ago, in %s)\n", firstLine(f.command), f.status,
-			fmtAgo(time.Since(f.start)), f.dir)
+			fmtAgo(time.Since(f.start)), safe.Line(f.dir))
 	}
 	if err := fx.ready(); err != nil {
 		return err
