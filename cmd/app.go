@@ -67,10 +67,18 @@ func Main(ctx context.Context, args []string, st Streams) int {
 
 func run(ctx context.Context, args []string, st Streams, getenv func(string) string) int {
 	st.Color = colorWanted(getenv, st.OutTTY)
+	var guard *filterGuard
+	if isFilter(args) {
+		guard = guardFilter(&st)
+	}
 	e := &env{streams: st, getenv: getenv}
 	app := newApp(e)
 	err := app.RunContext(ctx, reorderFlags(app, args))
-	return report(ctx, st, err)
+	code := report(ctx, st, err)
+	if guard != nil {
+		guard.finish(code)
+	}
+	return code
 }
 
 // report prints err once, as "spark: ...", and maps it to an exit code.

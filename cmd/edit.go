@@ -162,13 +162,8 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 	if opts.ShowPrompt {
 		return job.showPrompt()
 	}
-	err = job.run(ctx)
-	if err != nil && filter {
-		// An editor replaces the selection with whatever the filter prints: give the text back
-		// unchanged so a failed edit loses nothing.
-		e.streams.Out.Write(targets[0].Content)
-	}
-	return err
+	// A failed filter gets its input back on stdout from the guard in run, however it failed.
+	return job.run(ctx)
 }
 
 // conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin has none.
