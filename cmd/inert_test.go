@@ -144,3 +144,26 @@ func TestHistoryJSONExact(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyControlBytesRefused checks that a reply adding NUL or ESC to a text file that had none
+// is refused whole with one clear line, whether it would be written, shown as a dry run or
+// filtered: nothing is written and no repair is asked for.
+func TestReplyControlBytesRefused(t *testing.T) {
+	const file = "a\nb\nc\n"
+	reply := "*** Begin Patch\n*** Update File: a.txt\n a\n-b\n+b\x00\x1b]52;c;eA==\x07\n c\n*** End Patch\n"
+	for _, args := range [][]string{{"edit", "a.txt", "change b"}, {"edit", "--dry-run", "a.txt", "change b"}} {
+		srv := llmtest.NewServer(t, llmtest.Step{Chunks: llmtest.Split(reply, 9)})
+		dir := t.TempDir()
+		path := filepath.Join(dir, "a.txt")
+		if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := pipeSpark(t, dir, testEnv(t, srv.URL()), args...)
+		got, _ := os.ReadFile(path)
+		if code != 1 || string(got) != file || out != "" || len(srv.Requests()) != 1 ||
+			!strings.Contains(errOut, "spark: edit a.txt: the reply puts control character NUL (0x00) into line 2") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("spark %s = exit %d, file %q, stdout %q, stderr %q, %d requests; want exit 1, the file as it was, one line, one request",
+				strings.Join(args, " "), code, got, out, errOut, len(srv.Requests()))
+		}
+	}
+}

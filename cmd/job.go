@@ -113,6 +113,9 @@ func (j *patchJob) run(ctx context.Context) error {
 		}
 		changes, err = t.finish(err)
 		if err == nil {
+			err = edit.CheckControls(changes) // refused whole, never repaired
+		}
+		if err == nil {
 			j.prose = strings.TrimSpace(t.prose.String())
 			break
 		}

@@ -53,10 +53,14 @@ var (
 // were and reports nothing to undo. Commit takes no context: it cannot be interrupted half-way and
 // takes milliseconds. The Targets are not updated; Resolve again before a further edit.
 //
-// Errors: a *ConflictError; a change without a Target, with a Target not made by Resolve, or
-// changing the same file as another; and failures to write a temp file, record the journal,
+// Errors: a *ConflictError; a *ControlError (see CheckControls), before anything is written; a
+// change without a Target, with a Target not made by Resolve, or changing the same file as
+// another; and failures to write a temp file, record the journal,
 // rename or sync, each naming the file and saying what was left on disk.
 func Commit(changes []Change, stateDir string) error {
+	if err := CheckControls(changes); err != nil {
+		return err
+	}
 	ws, err := commitWrites(changes)
 	if err != nil || len(ws) == 0 {
 		return err
