@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/spark-cli/spark/internal/safe"
+	"github.com/spark-cli/spark/shell"
 )
 
 // Exit codes, as documented in the README.
@@ -58,6 +59,17 @@ var commands = []func(*env) *cli.Command{
 type env struct {
 	streams Streams
 	getenv  func(string) string
+}
+
+// session returns the spark shell session this command runs in. A SPARK_SESSION directory that
+// is not the user's own, or that others can write to, is ignored with a one-line warning.
+func (e *env) session() (string, bool) {
+	dir, err := shell.LookupSession(e.getenv)
+	var ue *shell.UntrustedDirError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.streams.Err, "spark: warning: ignoring session directory %s\n", safe.Line(ue.Error()))
+	}
+	return dir, err == nil
 }
 
 // Main runs spark with the given arguments (args[0] is the program name) and returns the exit code.

@@ -118,7 +118,7 @@ type fixer struct {
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
 	start := time.Now()
 	st := e.streams
-	session, inSession := shell.SessionDir(e.getenv)
+	session, inSession := e.session()
 	piped := len(opts.Command) == 0 && !st.InTTY
 	if len(opts.Command) == 0 && !piped && !inSession {
 		return usageErrorf("%s", fixUsage)

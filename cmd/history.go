@@ -53,7 +53,7 @@ Examples:
 var errNoSession = errors.New("not inside a spark shell session (start one with: spark shell)")
 
 func runHistory(_ context.Context, e *env, opts historyOptions) error {
-	dir, ok := shell.SessionDir(e.getenv)
+	dir, ok := e.session()
 	if !ok {
 		return fmt.Errorf("history: %w", errNoSession)
 	}
