@@ -26,7 +26,7 @@ type session struct {
 	pending int
 	jobs    chan recordJob
 	done    chan struct{}
-	red     *redactor
+	red     *Redactor
 	stored  int // lines in the records file
 	storeMu sync.Mutex
 }
@@ -243,11 +243,12 @@ func (s *session) close() error {
 
 // buildRecord turns a finished capture into a stored record: output cleaned and bounded, secrets
 // redacted from command and output.
-func buildRecord(j recordJob, red *redactor) Record {
+func buildRecord(j recordJob, red *Redactor) Record {
 	r := j.rec
 	out, truncated := boundOutput(j.head, j.tail, j.omitted, j.width)
-	r.Output = red.Redact(out, j.secrets)
-	r.Command = red.Redact(r.Command, j.secrets)
+	red.Learn(r.Command)
+	r.Output = red.redact(out, j.secrets)
+	r.Command = red.redact(r.Command, j.secrets)
 	r.Truncated = truncated
 	return r
 }
