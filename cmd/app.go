@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -59,6 +60,17 @@ var commands = []func(*env) *cli.Command{
 type env struct {
 	streams Streams
 	getenv  func(string) string
+
+	redactOnce sync.Once
+	red        *shell.Redactor
+}
+
+// redactor returns the redactor for what this command sends: it knows the values of the
+// secret-named variables in spark's own environment, which it inherits from the shell, so a
+// secret exported after the session started is caught too.
+func (e *env) redactor() *shell.Redactor {
+	e.redactOnce.Do(func() { e.red = shell.NewRedactor(os.Environ()) })
+	return e.red
 }
 
 // session returns the spark shell session this command runs in. A SPARK_SESSION directory that

@@ -158,7 +158,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		start:    start,
 		whole:    s.Format == patch.FormatWhole,
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, filter), "", opts.Instruction)
+	job.messages = job.initialMessages(conventionsFor(targets, filter), "", e.redactor().RedactValues(opts.Instruction))
 	if opts.ShowPrompt {
 		return job.showPrompt()
 	}

@@ -272,7 +272,10 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	if attempt > 1 {
 		instruction = fmt.Sprintf("This is attempt %d of %d: the files already hold the previous fix, and the command still fails as shown. ", attempt, fx.opts.Attempts) + fixInstruction
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, false), errorContext(f, rep.Errors), instruction)
+	// Piped errors were never recorded, so never redacted; records are redacted again here
+	// with what this process knows.
+	context := fx.env.redactor().Redact(errorContext(f, rep.Errors))
+	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
 }
 

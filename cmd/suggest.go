@@ -167,6 +167,7 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	}
 
 	msgs := suggestMessages(opts, e.getenv)
+	msgs[1].Content = e.redactor().Redact(msgs[1].Content)
 	if opts.ShowPrompt {
 		w := e.streams.Out
 		fmt.Fprintf(w, "# model %s at %s\n", s.Model, s.host())

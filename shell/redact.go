@@ -227,6 +227,21 @@ func sortLongestFirst(v []string) {
 // Redact returns s with every secret it knows or recognises replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string { return r.redact(s, nil) }
 
+// RedactValues returns s with only the exact secrets replaced: the values of secret-named
+// variables and learned assignments, not the shapes. It suits text the user wrote on purpose,
+// such as an instruction that names a token's format.
+func (r *Redactor) RedactValues(s string) string {
+	r.mu.Lock()
+	values := r.values
+	r.mu.Unlock()
+	for _, v := range values {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
 // redact returns s with the known secret values, the extra ones (typed with echo off) and every
 // secret-shaped string replaced; a known-shape token cut in two by a line break counts as one.
 func (r *Redactor) redact(s string, extra []string) string {
