@@ -165,17 +165,12 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		whole:    s.Format == patch.FormatWhole,
 		undo:     newCommitter(e, "spark edit "+shellQuote(append(slices.Clone(opts.Targets), opts.Instruction))),
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, filter), "", opts.Instruction)
+	job.messages = job.initialMessages(conventionsFor(targets, filter), "", e.redactor().RedactValues(opts.Instruction))
 	if opts.ShowPrompt {
 		return job.showPrompt()
 	}
-	err = job.run(ctx)
-	if err != nil && filter {
-		// An editor replaces the selection with whatever the filter prints: give the text back
-		// unchanged so a failed edit loses nothing.
-		e.streams.Out.Write(targets[0].Content)
-	}
-	return err
+	// A failed filter gets its input back on stdout from the guard in run, however it failed.
+	return job.run(ctx)
 }
 
 // conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin has none.

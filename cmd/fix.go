@@ -18,6 +18,7 @@ import (
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/locate"
 	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -118,7 +119,7 @@ type fixer struct {
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
 	start := time.Now()
 	st := e.streams
-	session, inSession := shell.SessionDir(e.getenv)
+	session, inSession := e.session()
 	piped := len(opts.Command) == 0 && !st.InTTY
 	if len(opts.Command) == 0 && !piped && !inSession {
 		return usageErrorf("%s", fixUsage)
@@ -152,7 +153,7 @@ func runFix(ctx context.Context, e *env, opts fixOptions) error {
 			return err
 		}
 		fmt.Fprintf(fx.summaryWriter(), "fixing: %s (exit %d, %s ago, in %s)\n", firstLine(f.command), f.status,
-			fmtAgo(time.Since(f.start)), f.dir)
+			fmtAgo(time.Since(f.start)), safe.Line(f.dir))
 	}
 	if err := fx.ready(); err != nil {
 		return err
@@ -283,7 +284,10 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	if attempt > 1 {
 		instruction = fmt.Sprintf("This is attempt %d of %d: the files already hold the previous fix, and the command still fails as shown. ", attempt, fx.opts.Attempts) + fixInstruction
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, false), errorContext(f, rep.Errors), instruction)
+	// Piped errors were never recorded, so never redacted; records are redacted again here
+	// with what this process knows.
+	context := fx.env.redactor().Redact(errorContext(f, rep.Errors))
+	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
 }
 

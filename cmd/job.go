@@ -11,6 +11,7 @@ import (
 
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 )
 
@@ -66,7 +67,7 @@ func (j *patchJob) showPrompt() error {
 	w := j.env.streams.Out
 	fmt.Fprintf(w, "# model %s at %s, format %s\n", j.settings.Model, j.settings.host(), j.settings.Format)
 	for _, m := range j.messages {
-		fmt.Fprintf(w, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
+		fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
 	}
 	return nil
 }
@@ -113,6 +114,9 @@ func (j *patchJob) run(ctx context.Context) error {
 		}
 		changes, err = t.finish(err)
 		if err == nil {
+			err = edit.CheckControls(changes) // refused whole, never repaired
+		}
+		if err == nil {
 			j.prose = strings.TrimSpace(t.prose.String())
 			break
 		}
@@ -126,7 +130,7 @@ func (j *patchJob) run(ctx context.Context) error {
 		}
 		repaired = true
 		if live {
-			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", err)
+			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", safe.Line(err.Error()))
 		}
 		repair := edit.RepairPrompt(repairHint(err))
 		if j.smallSingleFile() {
@@ -300,7 +304,7 @@ func (j *patchJob) summary(changes []edit.Change, verb string) string {
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
 	}
-	return s
+	return safe.Text(s)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -166,11 +167,12 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	}
 
 	msgs := suggestMessages(opts, e.getenv)
+	msgs[1].Content = e.redactor().Redact(msgs[1].Content)
 	if opts.ShowPrompt {
 		w := e.streams.Out
 		fmt.Fprintf(w, "# model %s at %s\n", s.Model, s.host())
 		for _, m := range msgs {
-			fmt.Fprintf(w, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
+			fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
 		}
 		return nil
 	}
@@ -391,7 +393,8 @@ func cleanSuggestion(reply string) (string, error) {
 		}
 		return r
 	}, cmd)
-	cmd = strings.TrimSpace(cmd)
+	// Invisible and direction-changing characters would hide what the line really runs.
+	cmd = safe.Text(strings.TrimSpace(cmd))
 	if cmd == "" {
 		return "", errors.New("the model gave no command")
 	}

@@ -77,11 +77,15 @@ func Commit(changes []Change, stateDir string) error {
 // Resolve again before a further edit.
 //
 // Errors: a *ConflictError when a target changed since Resolve read it (its content, its identity,
-// or its directory's), or is no longer a regular file; a *LockError; a change without a Target,
+// or its directory's), or is no longer a regular file; a *ControlError (see CheckControls), before
+// anything is written; a *LockError; a change without a Target,
 // with a Target not made by Resolve, or changing the same file as another; and failures to
 // recover, write a temp file, record the journal, rename or sync, each naming the file and saying
 // what was left on disk.
 func (c *Committer) Commit(changes []Change) error {
+	if err := CheckControls(changes); err != nil {
+		return err
+	}
 	ws, err := commitWrites(changes)
 	if err != nil || len(ws) == 0 {
 		return err
