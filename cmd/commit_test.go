@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -17,25 +19,10 @@ import (
 	"github.com/spark-cli/spark/llm/llmtest"
 )
 
-// requireTool skips the test when the tool name is not installed, and fails it instead when
-// SPARK_TEST_REQUIRE_TOOLS is set (as in CI, where every tool is installed).
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("SPARK_TEST_REQUIRE_TOOLS") != "" {
-		t.Fatalf("%s is required (SPARK_TEST_REQUIRE_TOOLS is set): %v", name, err)
-	}
-	t.Skipf("%s not installed: %v", name, err)
-	return ""
-}
-
 // buildSpark builds the spark binary as a user installs it, for tests that need real processes.
 func buildSpark(t *testing.T) string {
 	t.Helper()
-	goTool := requireTool(t, "go")
+	goTool := testenv.LookPath(t, "go")
 	bin := filepath.Join(t.TempDir(), "spark")
 	build := exec.Command(goTool, "build", "-o", bin, "github.com/spark-cli/spark")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -128,7 +115,7 @@ func TestConcurrentEditsLoseNothing(t *testing.T) {
 // creates the intent log. The next spark command recovers: the four files end all-old or
 // all-new, no temp file or intent log remains, and the undo stack matches the files.
 func TestCrashAtEveryRename(t *testing.T) {
-	strace := requireTool(t, "strace")
+	strace := testenv.LookPath(t, "strace")
 	bin := buildSpark(t)
 	names := []string{"d1/f.txt", "d2/f.txt", "d3/f.txt", "d4/f.txt"}
 	var reply strings.Builder

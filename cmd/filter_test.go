@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,20 +13,6 @@ import (
 
 	"github.com/spark-cli/spark/llm/llmtest"
 )
-
-// needTool returns the path of the command a test is about to run, or skips the test when it is
-// missing, except where SPARK_TEST_REQUIRE_TOOLS is set (CI), where a missing tool fails.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SPARK_TEST_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s is required (SPARK_TEST_REQUIRE_TOOLS is set): %v", name, err)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
 
 const (
 	filterIn     = "a\nb\nc\nd\n"
@@ -37,7 +25,7 @@ const (
 // and no controlling terminal: the file gets the edited text or, on any failure, the input back,
 // and never a diagnostic.
 func TestFilterSameFile(t *testing.T) {
-	bin := needTool(t, "spark")
+	bin := testenv.LookPath(t, "spark")
 	cases := []struct {
 		name  string
 		steps []llmtest.Step
@@ -86,9 +74,9 @@ func TestFilterSameFile(t *testing.T) {
 // TestFilterInVim runs the filter from the real vim, in tmux, where 'shellredir' sends stderr
 // into the file vim reads back: a whole-buffer filter and a line range, failing and succeeding.
 func TestFilterInVim(t *testing.T) {
-	tmux := needTool(t, "tmux")
-	vim := needTool(t, "vim")
-	needTool(t, "spark")
+	tmux := testenv.LookPath(t, "tmux")
+	vim := testenv.LookPath(t, "vim")
+	testenv.LookPath(t, "spark")
 	cases := []struct {
 		name  string
 		rng   string

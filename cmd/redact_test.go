@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"os"
 	"os/exec"
@@ -18,7 +20,7 @@ import (
 // session never knew them) and, for error text and session context, secret-shaped strings, never
 // leave the machine.
 func TestSendTimeRedaction(t *testing.T) {
-	bin := needTool(t, "spark")
+	bin := testenv.LookPath(t, "spark")
 	const exported = "tok-c0ffee-4242"
 	const shaped = "curl -u alice:Cu7lPassw0rd https://api.example.com"
 	reply := "*** Begin Patch\n*** Update File: main.go\n-package x\n+package main\n*** End Patch\n"
