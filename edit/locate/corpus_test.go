@@ -238,8 +238,13 @@ func (c *corpusCase) version(t *testing.T) string {
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", v, err, out)
 		}
-		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		lines = append(lines, strings.TrimSpace(first))
+		// The first line that is not a JVM's warning about its options.
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if !strings.Contains(l, "warning:") {
+				lines = append(lines, strings.TrimSpace(l))
+				break
+			}
+		}
 	}
 	return strings.Join(lines, " / ")
 }
