@@ -271,7 +271,8 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	if attempt > 1 {
 		instruction = fmt.Sprintf("This is attempt %d of %d: the files already hold the previous fix, and the command still fails as shown. ", attempt, fx.opts.Attempts) + fixInstruction
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, false), errorContext(f, rep.Errors), instruction)
+	context := errorContext(f, rep.Errors) + "\n\nFiles sent, and why:\n" + rep.Why(fx.cwd)
+	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
 }
 
