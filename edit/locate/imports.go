@@ -447,8 +447,8 @@ func (f *finder) rustImports(src *source, why string, add func(p, why string, na
 		}
 		if p := module(dir, parts); p != "" {
 			add(p, why, names...)
-		} else if dir == srcDir {
-			add(root, why, names...)
+		} else if head != "super" {
+			add(root, why, names...) // an item the crate root defines
 		}
 	}
 }
