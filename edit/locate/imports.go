@@ -126,26 +126,49 @@ func (f *finder) imports(src *source) []need {
 	return found
 }
 
-// countRefs counts the uses of names in content as whole words.
+// countRefs counts the uses of names in content as whole words, leaving out the lines that
+// import or declare them.
 func countRefs(content []byte, names []string) int {
 	n := 0
-	for _, name := range names {
-		if name == "" || name == "*" {
+	for len(content) > 0 {
+		line := content
+		if i := bytes.IndexByte(content, '\n'); i >= 0 {
+			line, content = content[:i], content[i+1:]
+		} else {
+			content = nil
+		}
+		if isImportLine(line) {
 			continue
 		}
-		for rest := content; ; {
-			i := bytes.Index(rest, []byte(name))
-			if i < 0 {
-				break
+		for _, name := range names {
+			if name == "" || name == "*" {
+				continue
 			}
-			end := i + len(name)
-			if (i == 0 || !isWordByte(rest[i-1])) && (end == len(rest) || !isWordByte(rest[end])) {
-				n++
+			for rest := line; ; {
+				i := bytes.Index(rest, []byte(name))
+				if i < 0 {
+					break
+				}
+				end := i + len(name)
+				if (i == 0 || !isWordByte(rest[i-1])) && (end == len(rest) || !isWordByte(rest[end])) {
+					n++
+				}
+				rest = rest[end:]
 			}
-			rest = rest[end:]
 		}
 	}
 	return n
+}
+
+// isImportLine reports whether line imports or declares a module rather than uses it.
+func isImportLine(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t")
+	for _, p := range []string{"import ", "from ", "use ", "mod ", "pub mod ", "pub use ", "#include", "package "} {
+		if bytes.HasPrefix(t, []byte(p)) {
+			return true
+		}
+	}
+	return bytes.Contains(t, []byte("require(")) && bytes.Contains(t, []byte("="))
 }
 
 func isWordByte(c byte) bool {
@@ -334,7 +357,13 @@ func (f *finder) jvmImports(src *source, add func(p, why string, names ...string
 	pkgDir := strings.ReplaceAll(pkg, ".", "/")
 	// Same package: files whose directory ends with the package path (or that sit next to the
 	// test, in the default package).
-	for name, paths := range f.index {
+	names := make([]string, 0, len(f.index))
+	for name := range f.index {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		paths := f.index[name]
 		ext := filepath.Ext(name)
 		if ext != ".java" && ext != ".kt" {
 			continue
@@ -367,7 +396,11 @@ func (f *finder) jvmImports(src *source, add func(p, why string, names ...string
 				}
 			}
 			if hit != "" {
-				add(hit, "imported by "+self, class, parts[len(parts)-1])
+				names := []string{class}
+				if last := parts[len(parts)-1]; last != class {
+					names = append(names, last) // a static import's member
+				}
+				add(hit, "imported by "+self, names...)
 				break
 			}
 		}
@@ -413,7 +446,7 @@ func (f *finder) rustImports(src *source, why string, add func(p, why string, na
 	}
 	for _, m := range reRustMod().FindAllSubmatch(src.content, -1) {
 		name := string(m[1])
-		if countRefs(src.content, []string{name}) < 2 {
+		if countRefs(src.content, []string{name}) == 0 {
 			continue // declared, not used here: the test does not reach it through this file
 		}
 		if p := module(modDir(src.path), []string{name}); p != "" {
