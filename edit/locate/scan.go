@@ -114,6 +114,7 @@ type scanner struct {
 	jvm       [][]Loc  // JVM frames of the trace being read: the exception's, then each cause's
 	sanitizer Kind     // Kind of the sanitizer frames being read: Error, or Note for allocation stacks
 	tapStack  string   // indentation of the TAP stack block being read, "" outside one
+	rustOpen  bool     // inside an old-style multi-line panic message
 }
 
 // Scan finds the locations in a tool's output (ANSI already stripped, see StripANSI) and
@@ -554,14 +555,26 @@ func (s *scanner) rustRelated(line string, i int) bool {
 
 var reRustPanic = lazyRegexp(`panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`)
 
-// rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:
+var reRustPanicEnd = lazyRegexp(`', (\S+?):(\d+):(\d+)$`)
+
+// rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:, and before Rust 1.73 thread
+// 'main' panicked at 'message', src/main.rs:2:5, whose message may span lines (assert_eq!'s
+// left and right), the location closing the last.
 func (s *scanner) rustPanic(line string, i int) bool {
+	if s.rustOpen {
+		if m := reRustPanicEnd().FindStringSubmatch(line); m != nil {
+			s.rustOpen = false
+			s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "rust-panic", i)
+			return true
+		}
+	}
 	if !strings.Contains(line, "panicked at ") {
 		return false
 	}
 	m := reRustPanic().FindStringSubmatch(line)
 	if m == nil {
-		return false
+		s.rustOpen = strings.Contains(line, "panicked at '")
+		return s.rustOpen
 	}
 	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "rust-panic", i)
 	return true
