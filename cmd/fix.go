@@ -286,7 +286,7 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	}
 	// Piped errors were never recorded, so never redacted; records are redacted again here
 	// with what this process knows.
-	context := fx.env.redactor().Redact(errorContext(f, rep.Errors))
+	context := fx.env.redactor().Redact(errorContext(f, rep.Errors)) + "\n\nFiles sent, and why:\n" + rep.Why(fx.cwd)
 	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
 }
