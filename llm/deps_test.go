@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// TestDeps keeps the model client a library: no CLI, terminal colour or sibling packages.
+// TestDeps keeps the model client a library (no CLI, terminal colour or sibling packages) and
+// small: none of openai-go's API surface beyond the SSE decoder.
 func TestDeps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -21,6 +22,11 @@ func TestDeps(t *testing.T) {
 				if dep == bad || strings.HasPrefix(dep, bad+"/") {
 					t.Errorf("%s depends on %s", pkg, dep)
 				}
+			}
+			// openai-go's root package holds its whole API surface, whose package
+			// initialisation alone costs more start-up time than spark's own work.
+			if pkg == "github.com/spark-cli/spark/llm" && dep == "github.com/openai/openai-go/v3" {
+				t.Errorf("%s depends on %s; use its subpackages", pkg, dep)
 			}
 		}
 	}
