@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/spark-cli/spark/edit/patch"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
@@ -74,7 +72,7 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 		data, err := os.ReadFile(p)
 		switch {
 		case err == nil:
-			if _, err := toml.Decode(string(data), &fc); err != nil {
+			if fc, err = decodeConfig(data); err != nil {
 				return settings{}, fmt.Errorf("read config %s: %w", p, err)
 			}
 		case !errors.Is(err, os.ErrNotExist):

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
@@ -15,29 +16,49 @@ import (
 )
 
 // TestRequestMatchesNewStreaming holds openStream to the request that openai-go's own
-// ChatCompletionService.NewStreaming sends: same path, headers and body bytes.
+// ChatCompletionService.NewStreaming sends (the service configured as spark would configure
+// it): same path, headers and body bytes, for every field, base URL shape and key.
 func TestRequestMatchesNewStreaming(t *testing.T) {
 	temp, tiny, big := 0.5, 1e-7, 1e21
 	tricky := "<html> & \"quotes\" \\ / \b\f\n\r\t \x00\x01\x1f\x7f é 世界 😀 \u2028\u2029 bad \xff\xfe utf8"
-	for name, req := range map[string]Request{
-		"every field":      {Messages: []Message{{Role: "system", Content: "s"}, {Role: "user", Content: "u"}}, MaxTokens: 9, Temperature: &temp, Prediction: "p"},
-		"escaping":         {Messages: []Message{{Role: "system", Content: tricky}, {Role: "developer", Content: ""}, {Role: "user", Content: tricky}, {Role: "assistant", Content: "a"}}, Prediction: tricky},
-		"tiny temperature": {Messages: []Message{{Role: "user", Content: "u"}}, Temperature: &tiny},
-		"huge temperature": {Messages: []Message{{Role: "user", Content: "u"}}, Temperature: &big},
-		"no messages":      {Messages: []Message{}},
+	user := []Message{{Role: "user", Content: "u"}}
+	for name, tc := range map[string]struct {
+		req  Request
+		base func(srvURL string) string
+		key  string
+	}{
+		"every field":      {req: Request{Messages: []Message{{Role: "system", Content: "s"}, {Role: "user", Content: "u"}}, MaxTokens: 9, Temperature: &temp, Prediction: "p"}},
+		"escaping":         {req: Request{Messages: []Message{{Role: "system", Content: tricky}, {Role: "developer", Content: ""}, {Role: "user", Content: tricky}, {Role: "assistant", Content: "a"}}, Prediction: tricky}},
+		"tiny temperature": {req: Request{Messages: user, Temperature: &tiny}},
+		"huge temperature": {req: Request{Messages: user, Temperature: &big}},
+		"no messages":      {req: Request{Messages: []Message{}}},
+		"no key":           {req: Request{Messages: user}, key: "-"},
+		"base with slash":  {req: Request{Messages: user}, base: func(u string) string { return u + "/" }},
+		"base without v1":  {req: Request{Messages: user}, base: func(u string) string { return strings.TrimSuffix(u, "/v1") }},
+		"base with query":  {req: Request{Messages: user}, base: func(u string) string { return u + "?api-version=1" }},
 	} {
-		t.Run(name, func(t *testing.T) { testRequestMatches(t, req) })
+		t.Run(name, func(t *testing.T) { testRequestMatches(t, tc.req, tc.base, tc.key) })
 	}
 }
 
-func testRequestMatches(t *testing.T, req Request) {
+func testRequestMatches(t *testing.T, req Request, base func(string) string, key string) {
 	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"a"}}, llmtest.Step{Chunks: []string{"a"}})
-	c := newTestClient(srv, func(c *Config) { c.APIKey = "sk-x" })
+	c := newTestClient(srv, func(c *Config) {
+		c.APIKey = "sk-x"
+		if key == "-" {
+			c.APIKey = ""
+		}
+		if base != nil {
+			c.BaseURL = base(c.BaseURL)
+		}
+	})
 	params, err := c.params(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sdk := c.svc.NewStreaming(context.Background(), params, option.WithMaxRetries(0))
+	svc := openai.NewChatCompletionService(option.WithHTTPClient(c.hc), option.WithMaxRetries(0),
+		option.WithAPIKey(c.cfg.APIKey), option.WithBaseURL(c.cfg.BaseURL))
+	sdk := svc.NewStreaming(context.Background(), params)
 	for sdk.Next() {
 	}
 	if err := sdk.Err(); err != nil {

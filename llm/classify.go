@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
@@ -30,18 +29,9 @@ func (s *streamState) fail(ctx context.Context, resp *http.Response, wd *watchdo
 		return &Error{Kind: KindStalled, Host: host, Status: wd.status, stall: wd.d, bytes: wd.bytes, Err: errStalled,
 			Message: "no data for " + fmtDuration(wd.d), Hint: "the model server may be overloaded; try again"}
 	}
-	var apiErr *openai.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 {
-		msg := apiErr.Message
-		if msg == "" {
-			msg = bodyMessage(apiErr.Response)
-		}
-		e := statusError(host, apiErr.StatusCode, msg, header(apiErr.Response))
-		e.Err = err
-		return e
-	}
 	if resp != nil && resp.StatusCode >= 400 {
-		// An error body not in OpenAI's shape: a proxy's HTML page, vLLM's top-level message.
+		// OpenAI's error body, or one in another shape: a proxy's HTML page, vLLM's
+		// top-level message.
 		e := statusError(host, resp.StatusCode, bodyMessage(resp), resp.Header)
 		e.Err = err
 		return e
@@ -163,11 +153,4 @@ func eventMessage(data []byte) string {
 		}
 	}
 	return strings.TrimSpace(string(data))
-}
-
-func header(resp *http.Response) http.Header {
-	if resp == nil {
-		return nil
-	}
-	return resp.Header
 }

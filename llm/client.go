@@ -1,5 +1,6 @@
 // Package llm is spark's model client: it streams Chat Completions from OpenAI-compatible
-// servers (OpenAI, ollama, llama.cpp server, vLLM) through openai-go's streaming path, with
+// servers (OpenAI, ollama, llama.cpp server, vLLM): the request openai-go's Chat Completions
+// service sends, read with openai-go's SSE decoder (packages/ssestream), with
 // stall detection, bounded retries before the stream begins, classified errors and a
 // pre-dialed connection so that TCP and TLS set-up overlap the caller's own start-up work.
 //
@@ -14,9 +15,6 @@ import (
 	"net/url"
 	"sync"
 	"time"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
 )
 
 // Config says which server and model to use and how patient to be.
@@ -58,7 +56,9 @@ type Client struct {
 	baseErr   error
 	stall     time.Duration
 	retries   int
-	svc       openai.ChatCompletionService
+	hc        *http.Client    // follows redirects only within the base URL's origin
+	endpoint  *url.URL        // BaseURL + chat/completions; nil with an invalid BaseURL
+	header    http.Header     // what openai-go sends on every request
 	predialer *predialer      // nil with a caller's HTTPClient
 	transport *http.Transport // nil with a caller's HTTPClient
 	drains    sync.WaitGroup  // complete replies whose body end is still being read
@@ -99,19 +99,11 @@ func New(cfg Config) *Client {
 		c.transport = c.predialer.transport()
 		hc = &http.Client{Transport: c.transport}
 	}
-	// openai-go's own retries are off: ours back off for less time, retry only before the
-	// stream began, and classify what they give up on.
-	opts := []option.RequestOption{
-		option.WithHTTPClient(hc),
-		option.WithMaxRetries(0),
-		option.WithAPIKey(cfg.APIKey),
-	}
+	c.header = requestHeader(cfg.APIKey)
 	if c.baseErr == nil {
-		opts = append(opts, option.WithBaseURL(raw))
+		c.endpoint = endpoint(c.base)
+		c.hc = sameOriginOnly(hc, c.base)
 	}
-	// NewChatCompletionService, unlike openai.NewClient, builds only this service and reads
-	// no environment: about 2µs instead of 35µs.
-	c.svc = openai.NewChatCompletionService(opts...)
 	return c
 }
 

@@ -5,7 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,5 +86,52 @@ func TestDropHTTP2(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d requests, want 1 (no retry after the stream began)", n)
+	}
+}
+
+// TestRedirectStaysOnOrigin: a redirect within the base URL's origin is followed, as openai-go
+// follows it; one to another origin is refused, so the key never reaches another host.
+func TestRedirectStaysOnOrigin(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"ok"}})
+	target, err := url.Parse(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/moved/chat/completions", http.StatusTemporaryRedirect)
+	})
+	mux.Handle("/moved/", http.StripPrefix("/moved", httputil.NewSingleHostReverseProxy(target)))
+	mux.HandleFunc("/away/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/v1/chat/completions", http.StatusTemporaryRedirect)
+	})
+	front := httptest.NewServer(mux)
+	defer front.Close()
+
+	for _, tc := range []struct {
+		path    string
+		wantErr bool
+	}{
+		{"/v1", false},
+		{"/away", true},
+	} {
+		c := New(Config{BaseURL: front.URL + tc.path, APIKey: "sk-secret", Model: "m", MaxRetries: -1})
+		res, err := c.Stream(context.Background(), userMsg("x"), nil)
+		var e *Error
+		switch {
+		case tc.wantErr && (!errors.As(err, &e) || e.Kind != KindConnect || !strings.Contains(err.Error(), "redirect")):
+			t.Errorf("Stream via %s = %v, want a KindConnect error about the redirect", tc.path, err)
+		case !tc.wantErr && (err != nil || res.Text != "ok"):
+			t.Errorf("Stream via %s = %q, %v; want ok", tc.path, res.Text, err)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other origin got %d requests, want 0", n)
+	}
+	if rs := srv.Requests(); len(rs) != 1 || rs[0].Header.Get("Authorization") != "Bearer sk-secret" {
+		t.Errorf("the server behind the same-origin redirect got %d requests (%v), want 1 with the key", len(rs), rs)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/openai/openai-go/v3/option"
 )
 
 // Message is one chat message; Role is "system", "developer", "user" or "assistant".
@@ -110,7 +108,7 @@ func (s *streamState) attempt(ctx context.Context, body []byte) error {
 	actx, cancel := context.WithCancelCause(ctx)
 	wd := newWatchdog(s.c.stall, cancel, &s.c.drains)
 	defer wd.release()
-	stream, resp := s.c.openStream(actx, body, option.WithMiddleware(wd.middleware))
+	stream, resp := s.c.openStream(actx, body, wd)
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
 		return s.fail(ctx, resp, wd, err)

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/openai/openai-go/v3/option"
 )
 
 // errStalled is the cancellation cause the watchdog sets when the server went quiet.
@@ -51,9 +49,9 @@ func (w *watchdog) release() {
 	}
 }
 
-// middleware is an openai-go middleware that starts counting again when the response
+// middleware wraps the request's round trip (an openai-go middleware in shape): it starts counting again when the response
 // headers arrive and wraps the body so that each read does.
-func (w *watchdog) middleware(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+func (w *watchdog) middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	res, err := next(req)
 	if err != nil || res == nil {
 		return res, err

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,6 +27,9 @@ const maxSecrets = 32
 type relay struct {
 	ptmx *os.File
 	conn syscall.RawConn // ptmx's descriptor, used without making it blocking
+	fd   int             // ptmx's descriptor, read directly by copyOutput; valid while ptmx is open
+	wake [2]int          // a pipe that wakes copyOutput's poll when the drain deadline is set
+	stop atomic.Int64    // the drain deadline (UnixNano), 0 while the shell runs
 	out  io.Writer
 	sess *session
 	kind string // the shell: bash, zsh or fish
@@ -49,7 +53,64 @@ func newRelay(ptmx *os.File, out io.Writer, sess *session, kind string, width in
 	}
 	r := &relay{ptmx: ptmx, conn: conn, out: out, sess: sess, kind: kind, scan: newMarkScanner(sess.nonce), failed: make(chan error, 2)}
 	r.width.Store(int32(width))
+	conn.Control(func(fd uintptr) { r.fd = int(fd) })
+	if err := unix.Pipe2(r.wake[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		return nil, fmt.Errorf("relay pty: %w", err)
+	}
 	return r, nil
+}
+
+// drainUntil tells copyOutput that the shell has exited: it relays what is left in the pty and
+// returns at the deadline at the latest, even if a background job keeps the pty open and
+// writing.
+func (r *relay) drainUntil(deadline time.Time) {
+	r.stop.Store(deadline.UnixNano())
+	unix.Write(r.wake[1], []byte{0})
+}
+
+// close releases the wake pipe, once copyOutput has returned.
+func (r *relay) close() {
+	unix.Close(r.wake[0])
+	unix.Close(r.wake[1])
+}
+
+// readPty reads the pty's output into buf, waiting in poll(2) when there is none. It reports
+// io.EOF at the drain deadline and syscall.EIO once every process has let go of the pty.
+//
+// The pty is read with plain system calls from this goroutine rather than through Go's
+// netpoller: a pty hands over at most a few KiB a read, and parking and waking a goroutine
+// for each of them costs more than the copy (futex and epoll traffic between threads).
+// Here a read that finds data costs one system call, as in util-linux script, and an idle pty
+// costs one blocking poll.
+func (r *relay) readPty(buf []byte) (int, error) {
+	fds := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLIN}, {Fd: int32(r.wake[0]), Events: unix.POLLIN}}
+	for {
+		timeout := -1
+		if stop := r.stop.Load(); stop != 0 {
+			left := time.Until(time.Unix(0, stop))
+			if left <= 0 {
+				return 0, io.EOF
+			}
+			timeout = int(left/time.Millisecond) + 1
+			fds = fds[:1] // the wake pipe stays readable from here on
+		}
+		// A raw system call: the read never blocks, so the scheduler need not be told (which
+		// would let it hand this thread's processor to another thread mid-copy).
+		n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(r.fd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+		switch {
+		case errno == 0 && n > 0:
+			return int(n), nil
+		case errno == 0:
+			return 0, io.EOF
+		case errno == unix.EINTR:
+			continue
+		case errno != unix.EAGAIN:
+			return 0, errno
+		}
+		if _, err := unix.Poll(fds, timeout); err != nil && err != unix.EINTR {
+			return 0, err
+		}
+	}
 }
 
 // copyOutput relays the pty's output until it ends. Output is written before it is parsed for
@@ -65,7 +126,7 @@ func (r *relay) copyOutput() (err error) {
 	var pieces []piece
 	var werr error
 	for {
-		n, rerr := r.ptmx.Read(buf)
+		n, rerr := r.readPty(buf)
 		if n > 0 {
 			pieces = r.scan.Scan(buf[:n], pieces[:0])
 			for _, p := range pieces {
@@ -87,9 +148,9 @@ func (r *relay) copyOutput() (err error) {
 			if werr != nil {
 				return fmt.Errorf("write output: %w", werr)
 			}
-			// EIO is how Linux reports that every process let go of the pty; a deadline or
-			// close is how the session stops waiting for them.
-			if rerr == io.EOF || errors.Is(rerr, syscall.EIO) || errors.Is(rerr, os.ErrDeadlineExceeded) || errors.Is(rerr, os.ErrClosed) {
+			// EIO is how Linux reports that every process let go of the pty; the drain
+			// deadline is how the session stops waiting for them.
+			if rerr == io.EOF || errors.Is(rerr, syscall.EIO) {
 				return nil
 			}
 			return fmt.Errorf("read pty: %w", rerr)
@@ -225,10 +286,30 @@ func (r *relay) signalForeground(sig syscall.Signal) {
 	})
 }
 
-// writeInput writes p to the pty in full.
+// writeInput writes p to the pty in full. When the pty's input queue is full it waits in poll
+// for room, until the session drains (then it gives up: the shell is gone).
 func (r *relay) writeInput(p []byte) error {
-	_, err := r.ptmx.Write(p)
-	return err
+	fds := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLOUT}, {Fd: int32(r.wake[0]), Events: unix.POLLIN}}
+	for len(p) > 0 {
+		n, err := unix.Write(r.fd, p)
+		if n > 0 {
+			p = p[n:]
+			continue
+		}
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != unix.EAGAIN:
+			return fmt.Errorf("write pty: %w", err)
+		}
+		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+			return fmt.Errorf("write pty: %w", err)
+		}
+		if fds[1].Revents != 0 {
+			return fmt.Errorf("write pty: %w", os.ErrClosed)
+		}
+	}
+	return nil
 }
 
 // veof is the pty's end-of-file character, written when input ends so that the shell sees the

@@ -259,12 +259,11 @@ func runSession(ctx context.Context, c Config, sess *session, kind, path string,
 
 	// The shell is gone. Relay what it left in the pty, but do not wait for a background job that
 	// keeps the pty open.
-	if err := ptmx.SetReadDeadline(time.Now().Add(drainTime)); err != nil {
-		ptmx.Close()
-	}
+	r.drainUntil(time.Now().Add(drainTime))
 	if err := <-outDone; err != nil && relayErr == nil {
 		relayErr = err
 	}
+	r.close()
 	status = exitStatus(state)
 	r.end(status, time.Now())
 	if errors.Is(relayErr, syscall.EPIPE) {
@@ -273,10 +272,13 @@ func runSession(ctx context.Context, c Config, sess *session, kind, path string,
 	return status, relayErr
 }
 
-// openPty opens a new pty. The master must stay non-blocking and in Go's poller: that is what
-// lets a read deadline end the session while a background job keeps the pty open. pty.Open hands
-// it out in blocking mode (its ioctls went through Fd), so it is replaced by a non-blocking
-// duplicate.
+// openPty opens a new pty. The master must be non-blocking, so that the relay can end the
+// session at a deadline while a background job keeps the pty open, and it is kept out of Go's
+// netpoller: the relay reads and writes it with its own poll (see readPty), and a descriptor
+// registered with the netpoller wakes an idle thread for every few KiB of output that nobody
+// waits for. pty.Open hands the master out in blocking mode, so it is replaced by a duplicate
+// that os.NewFile sees blocking (and so leaves out of the poller) and that is then made
+// non-blocking.
 func openPty() (ptmx, tty *os.File, err error) {
 	m, tty, err := pty.Open()
 	if err != nil {
@@ -284,14 +286,17 @@ func openPty() (ptmx, tty *os.File, err error) {
 	}
 	defer m.Close()
 	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
 	if err != nil {
 		tty.Close()
 		return nil, nil, fmt.Errorf("open pty: %w", err)
 	}
-	return os.NewFile(uintptr(fd), m.Name()), tty, nil
+	ptmx = os.NewFile(uintptr(fd), m.Name())
+	if err := unix.SetNonblock(fd, true); err != nil {
+		ptmx.Close()
+		tty.Close()
+		return nil, nil, fmt.Errorf("open pty: %w", err)
+	}
+	return ptmx, tty, nil
 }
 
 // setupTTY copies the terminal's modes and size to the pty's terminal and returns the width.
