@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/spark-cli/spark/edit/patch"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
@@ -72,7 +74,7 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 		data, err := os.ReadFile(p)
 		switch {
 		case err == nil:
-			if fc, err = decodeConfig(data); err != nil {
+			if _, err := toml.Decode(string(data), &fc); err != nil {
 				return settings{}, fmt.Errorf("read config %s: %w", p, err)
 			}
 		case !errors.Is(err, os.ErrNotExist):
