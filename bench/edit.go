@@ -77,12 +77,21 @@ func runEditBench(ctx context.Context, _ []string) error {
 // buildSpark builds the binary the way a user installs it.
 func buildSpark(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "spark")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
+	return bin, goBuild(ctx, ".", bin)
+}
+
+// goBuild builds the main package in src into bin as the README's install command does: with
+// the urfave_cli_no_docs tag (urfave/cli's man-page generator and the Markdown parser it links
+// are never used, and their package initialisation would run at every start) and without cgo
+// (no dynamic loader at start; the pure-Go resolver and user lookup are what spark needs).
+func goBuild(ctx context.Context, src, bin string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "urfave_cli_no_docs", "-o", bin, ".")
+	cmd.Dir, cmd.Stderr = src, os.Stderr
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build: %w", err)
+		return fmt.Errorf("go build in %s: %w", src, err)
 	}
-	return bin, nil
+	return nil
 }
 
 func benchEnv(work, url string) []string {

@@ -229,12 +229,7 @@ func buildHello(ctx context.Context, work string) (string, error) {
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"), 0o644)
 	bin := filepath.Join(work, "hello-world")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Dir, cmd.Stderr = dir, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build hello: %w", err)
-	}
-	return bin, nil
+	return bin, goBuild(ctx, dir, bin)
 }
 
 // initTotal is the median over 21 runs of spark --version's package initialisation, the sum of

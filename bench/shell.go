@@ -45,10 +45,8 @@ func runShellBench(ctx context.Context, _ []string) error {
 	}
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "spark")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
+	if err := goBuild(ctx, ".", bin); err != nil {
+		return err
 	}
 	big := filepath.Join(work, "big.txt")
 	if err := writeTextFile(big, shellBigMB<<20); err != nil {

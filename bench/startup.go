@@ -159,10 +159,8 @@ func buildSparkAt(ctx context.Context, rev, work string) (string, error) {
 		}
 	}
 	bin := filepath.Join(work, "spark-"+strings.NewReplacer("^", "-parent", "/", "-").Replace(rev))
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Dir, cmd.Stderr = src, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build at %s: %w", rev, err)
+	if err := goBuild(ctx, src, bin); err != nil {
+		return "", fmt.Errorf("at %s: %w", rev, err)
 	}
 	return bin, nil
 }
