@@ -335,10 +335,12 @@ func continues(entry *journalHeader, ws []*write) bool {
 // Recover finds a commit or undo that a crash (or SIGKILL) interrupted in any directory, and
 // finishes it: when every file was already written it completes the undo entry (roll forward);
 // otherwise it puts back the files already written (roll back: the user never saw success). A file
-// changed by hand since the crash is left as it is. The temp files of the interrupted operation
-// are removed. It returns a one-line account of what it did, or "" when nothing was interrupted;
-// it costs one stat when nothing was. It takes the state directory's lock. Errors come from
-// reading the intent log or restoring a file; the log then stays for the next attempt.
+// changed by hand (or removed) since the crash is left as it is, and counts as not written: the
+// others are put back. The temp files of the interrupted operation are removed. It returns a
+// one-line account of what it did, or "" when nothing was interrupted; it costs one stat when
+// nothing was. It takes the state directory's lock. Errors come from reading the intent log,
+// opening a file's directory (moved, or replaced by a symlink, since) or restoring a file; the
+// log then stays for the next attempt.
 func Recover(stateDir string) (string, error) {
 	undoDir := undoDirOf(stateDir)
 	_, err1 := os.Lstat(filepath.Join(undoDir, intentName))
@@ -381,7 +383,8 @@ func recoverLocked(undoDir string) (string, error) {
 		dir *pinnedDir
 	}
 	var done []file
-	var all, notDone, changed []string
+	var all, changed []string
+	forward := true // every file was written: complete the operation
 	for i := range h.Files {
 		f := &h.Files[i]
 		if f.Tmp == "" {
@@ -389,9 +392,15 @@ func recoverLocked(undoDir string) (string, error) {
 		}
 		all = append(all, f.Path)
 		d, err := pinDir(filepath.Dir(f.Real))
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			// The directory is gone, and the temp file with it.
 			changed = append(changed, f.Path)
+			forward = false
 			continue
+		}
+		if err != nil {
+			// The temp file may still be in the directory: the log, which names it, stays.
+			return "", fmt.Errorf("recover interrupted %s: %w; kept %s for the next attempt", what, err, p)
 		}
 		if err := d.remove(f.Tmp); err != nil {
 			return "", fmt.Errorf("recover interrupted %s: %w", what, err)
@@ -400,26 +409,31 @@ func recoverLocked(undoDir string) (string, error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular):
 			changed = append(changed, f.Path)
+			forward = false
 		case err != nil:
 			return "", fmt.Errorf("recover interrupted %s: read %s: %w", what, f.Path, err)
 		case sha256Hex(content) == f.ToSHA256:
 			done = append(done, file{f, d})
 		case bytes.Equal(content, f.back()):
-			notDone = append(notDone, f.Path)
+			forward = false
 		default:
 			changed = append(changed, f.Path)
+			forward = false
 		}
 	}
-	left := ""
-	if len(changed) > 0 {
-		left = "; " + strings.Join(changed, ", ") + " changed since, left as it is"
-	}
-	if len(notDone) == 0 {
+	if forward {
 		in := &intent{dir: undoDir, h: *h}
 		if err := in.finish(); err != nil {
 			return "", fmt.Errorf("recover interrupted %s: %w", what, err)
 		}
-		return fmt.Sprintf("completed an interrupted %s of %s%s", what, strings.Join(all, ", "), left), nil
+		return fmt.Sprintf("completed an interrupted %s of %s", what, strings.Join(all, ", ")), nil
+	}
+	// Not every file was written, so the user never saw the operation succeed: the written ones
+	// go back, even when another file changed since (completing would record a content that was
+	// never on disk).
+	left := ""
+	if len(changed) > 0 {
+		left = "; " + strings.Join(changed, ", ") + " changed since, left as it is"
 	}
 	for _, d := range done {
 		if err := putBack(d.dir, filepath.Base(d.f.Real), d.f.back()); err != nil {

@@ -246,3 +246,106 @@ func TestAdoptLegacyJournal(t *testing.T) {
 		t.Errorf("a.go = %q, want %q", got, "a\n")
 	}
 }
+
+// crashAt runs op and puts dir and state back as they were right before rename number n, as a
+// SIGKILL at that instant would leave them.
+func crashAt(t *testing.T, n int, op func() error, roots ...string) {
+	t.Helper()
+	var saved map[string]savedFile
+	calls := 0
+	renameIn = func(d *pinnedDir, from, to string) error {
+		if calls++; calls == n {
+			saved = saveTree(t, roots...)
+		}
+		return renameAt(d, from, to)
+	}
+	err := op()
+	renameIn = renameAt
+	if err != nil || saved == nil {
+		t.Fatalf("the operation to crash = %v after %d renames, want nil and at least %d", err, calls, n)
+	}
+	restoreTree(t, saved, roots...)
+}
+
+// TestRecoverHalfDoneWithLaterChange: a crash between the renames of two files, then a change by
+// hand of the file not yet renamed. Recover must not complete the operation (the user never saw
+// it succeed, and the entry would record a content never on disk): it puts the renamed file back,
+// leaves the changed one, and the undo stack as it was.
+func TestRecoverHalfDoneWithLaterChange(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir, state string) func() error
+		want  map[string]string // after Recover
+		stack int               // entries after Recover
+		msg   string
+	}{
+		{"edit", func(t *testing.T, dir, state string) func() error {
+			ts := resolveAll(t, dir, "d1/a.go", "d2/b.go")
+			return func() error { return Commit([]Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}}, state) }
+		}, map[string]string{"d1/a.go": "a\n", "d2/b.go": "mine\n"}, 0,
+			"rolled back an interrupted edit of d1/a.go, d2/b.go; d2/b.go changed since, left as it is"},
+		{"undo", func(t *testing.T, dir, state string) func() error {
+			ts := resolveAll(t, dir, "d1/a.go", "d2/b.go")
+			must(t, Commit([]Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}}, state))
+			return func() error { return errOnly(Undo(state)) }
+		}, map[string]string{"d1/a.go": "A\n", "d2/b.go": "mine\n"}, 1,
+			"rolled back an interrupted undo of d1/a.go, d2/b.go; d2/b.go changed since, left as it is"},
+	}
+	for _, tt := range tests {
+		dir, state := t.TempDir(), t.TempDir()
+		writeTree(t, dir, map[string]string{"d1/a.go": "a\n", "d2/b.go": "b\n"})
+		crashAt(t, 2, tt.setup(t, dir, state), dir, state)
+		writeFile(t, filepath.Join(dir, "d2/b.go"), "mine\n")
+		msg, err := Recover(state)
+		if err != nil || msg != tt.msg {
+			t.Errorf("%s: Recover() = %q, %v, want %q", tt.name, msg, err, tt.msg)
+		}
+		for name, want := range tt.want {
+			if got := readFile(t, filepath.Join(dir, name)); got != want {
+				t.Errorf("%s: after Recover(), %s = %q, want %q", tt.name, name, got, want)
+			}
+		}
+		if n := len(stack(t, state)); n != tt.stack {
+			t.Errorf("%s: %d undo entries after Recover(), want %d", tt.name, n, tt.stack)
+		}
+		noTemps(t, filepath.Join(dir, "d1"), filepath.Join(dir, "d2"))
+		if tt.name == "undo" {
+			// The entry is intact: undoing it now is refused for the changed file, not forever.
+			var conflict *UndoConflictError
+			if _, err := Undo(state); !errors.As(err, &conflict) || conflict.Path != "d2/b.go" {
+				t.Errorf("%s: Undo() after Recover() = %v, want a conflict on d2/b.go", tt.name, err)
+			}
+		}
+	}
+}
+
+// TestRecoverUnpinnableDir: a file whose directory was replaced by a symlink after the crash is
+// an error that keeps the intent log (its temp file is still named there), not a change; once
+// the directory is back, Recover rolls back and removes that temp file.
+func TestRecoverUnpinnableDir(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"d1/a.go": "a\n", "d2/b.go": "b\n"})
+	ts := resolveAll(t, dir, "d1/a.go", "d2/b.go")
+	crashAt(t, 2, func() error { return Commit([]Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}}, state) }, dir, state)
+	d2, moved := filepath.Join(dir, "d2"), filepath.Join(dir, "d2.moved")
+	must(t, os.Rename(d2, moved))
+	must(t, os.Symlink(moved, d2))
+	if msg, err := Recover(state); err == nil {
+		t.Errorf("Recover() with a directory replaced by a symlink = %q, nil, want an error", msg)
+	}
+	if _, err := os.Stat(filepath.Join(undoDirOf(state), intentName)); err != nil {
+		t.Fatalf("intent log after a failed Recover(): %v, want it kept", err)
+	}
+	must(t, os.Remove(d2))
+	must(t, os.Rename(moved, d2))
+	msg, err := Recover(state)
+	if want := "rolled back an interrupted edit of d1/a.go, d2/b.go"; err != nil || msg != want {
+		t.Errorf("Recover() with the directory back = %q, %v, want %q", msg, err, want)
+	}
+	for name, want := range map[string]string{"d1/a.go": "a\n", "d2/b.go": "b\n"} {
+		if got := readFile(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("after Recover(), %s = %q, want %q", name, got, want)
+		}
+	}
+	noTemps(t, filepath.Join(dir, "d1"), d2)
+}
