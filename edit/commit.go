@@ -324,7 +324,7 @@ func rollback(done []*write, failed *write, cause error) (error, bool) {
 	}
 	var restored, lost, restoreErrs []string
 	for _, d := range done {
-		if err := putBack(d.dir, d.name, d.old); err != nil {
+		if err := putBack(d.dir, d.name, backName(d.tmp), d.old); err != nil {
 			lost = append(lost, d.path)
 			restoreErrs = append(restoreErrs, err.Error()) // one line, whatever the count
 			continue
@@ -338,9 +338,17 @@ func rollback(done []*write, failed *write, cause error) (error, bool) {
 		failed.path, cause, strings.Join(lost, ", "), strings.Join(restoreErrs, "; ")), false
 }
 
-// putBack replaces the file name in d with data, atomically.
-func putBack(d *pinnedDir, name string, data []byte) error {
-	back := &write{dir: d, name: name, data: data, tmp: tempName(name)}
+// backName is the temp file of the put-back that undoes the write through the temp file tmp:
+// derived from the name the intent log records, so that Recover removes it too.
+func backName(tmp string) string { return tmp + ".back" }
+
+// putBack replaces the file name in d with data, atomically, through the temp file tmp (see
+// backName); a tmp left by an earlier put-back that was killed is replaced.
+func putBack(d *pinnedDir, name, tmp string, data []byte) error {
+	if err := d.remove(tmp); err != nil {
+		return err
+	}
+	back := &write{dir: d, name: name, data: data, tmp: tmp}
 	err := back.prepare()
 	if err == nil {
 		err = renameIn(d, back.tmp, name)

@@ -402,8 +402,10 @@ func recoverLocked(undoDir string) (string, error) {
 			// The temp file may still be in the directory: the log, which names it, stays.
 			return "", fmt.Errorf("recover interrupted %s: %w; kept %s for the next attempt", what, err, p)
 		}
-		if err := d.remove(f.Tmp); err != nil {
-			return "", fmt.Errorf("recover interrupted %s: %w", what, err)
+		for _, tmp := range []string{f.Tmp, backName(f.Tmp)} {
+			if err := d.remove(tmp); err != nil {
+				return "", fmt.Errorf("recover interrupted %s: %w", what, err)
+			}
 		}
 		content, _, err := readIn(d, filepath.Base(f.Real))
 		switch {
@@ -436,7 +438,7 @@ func recoverLocked(undoDir string) (string, error) {
 		left = "; " + strings.Join(changed, ", ") + " changed since, left as it is"
 	}
 	for _, d := range done {
-		if err := putBack(d.dir, filepath.Base(d.f.Real), d.f.back()); err != nil {
+		if err := putBack(d.dir, filepath.Base(d.f.Real), backName(d.f.Tmp), d.f.back()); err != nil {
 			return "", fmt.Errorf("recover interrupted %s: restore %s: %w", what, d.f.Path, err)
 		}
 		if err := d.dir.sync(); err != nil {

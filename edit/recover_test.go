@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -348,4 +349,41 @@ func TestRecoverUnpinnableDir(t *testing.T) {
 		}
 	}
 	noTemps(t, filepath.Join(dir, "d1"), d2)
+}
+
+// TestRecoverKilledPutBack: a rename fails, and the process is killed while it puts a file back;
+// Recover must remove the put-back's temp file too, which the intent log names only through the
+// temp file of the write it undoes.
+func TestRecoverKilledPutBack(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "a\n", "b.go": "b\n", "c.go": "c\n"})
+	ts := resolveAll(t, dir, "a.go", "b.go", "c.go")
+	var saved map[string]savedFile
+	calls := 0
+	renameIn = func(d *pinnedDir, from, to string) error {
+		switch calls++; calls {
+		case 3:
+			return &os.LinkError{Op: "rename", Old: d.join(from), New: d.join(to), Err: syscall.EIO}
+		case 4: // putting a.go back
+			saved = saveTree(t, dir, state)
+		}
+		return renameAt(d, from, to)
+	}
+	t.Cleanup(func() { renameIn = renameAt })
+	err := Commit([]Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}, {ts[2], []byte("C\n")}}, state)
+	renameIn = renameAt
+	if err == nil || saved == nil {
+		t.Fatalf("Commit() with the third rename failing = %v after %d renames, want an error and a put-back", err, calls)
+	}
+	restoreTree(t, saved, dir, state)
+	msg, err := Recover(state)
+	if want := "rolled back an interrupted edit of a.go, b.go, c.go"; err != nil || msg != want {
+		t.Errorf("Recover() = %q, %v, want %q", msg, err, want)
+	}
+	for name, want := range map[string]string{"a.go": "a\n", "b.go": "b\n", "c.go": "c\n"} {
+		if got := readFile(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("after Recover(), %s = %q, want %q", name, got, want)
+		}
+	}
+	noTemps(t, dir)
 }
