@@ -45,6 +45,7 @@ type Committer struct {
 	Notify func(string)
 
 	entry string // the undo entry the commits so far made, "" before the first
+	id    string // the random ID recorded in that entry, chosen at the first commit
 }
 
 // Commit writes every change atomically and all-or-nothing with a journal in stateDir; it is

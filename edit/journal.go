@@ -3,6 +3,8 @@ package edit
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,11 +53,14 @@ func (e *UndoConflictError) Error() string {
 }
 
 type journalHeader struct {
-	Time    time.Time     `json:"time"`
-	Command string        `json:"command,omitempty"`
-	Op      string        `json:"op,omitempty"`    // intent only: opCommit or opUndo
-	Entry   string        `json:"entry,omitempty"` // intent only: the entry it makes or removes
-	Files   []journalFile `json:"files"`
+	Time    time.Time `json:"time"`
+	Command string    `json:"command,omitempty"`
+	Op      string    `json:"op,omitempty"`    // intent only: opCommit or opUndo
+	Entry   string    `json:"entry,omitempty"` // intent only: the entry it makes or removes
+	// ID is random, chosen by the Committer that made the entry: entry numbers are reused once
+	// undone, so a number alone does not tell a Committer its entry from another command's.
+	ID    string        `json:"id,omitempty"`
+	Files []journalFile `json:"files"`
 }
 
 type journalFile struct {
@@ -294,15 +299,21 @@ func (in *intent) finish() error {
 }
 
 // intentFor starts the intent log of a commit of ws: on top of the undo stack, extending this
-// Committer's entry when it is still the top and its files are as the entry left them.
+// Committer's entry when it is still the top (the same number and the Committer's ID) and its files
+// are as the entry left them.
 func (c *Committer) intentFor(undoDir string, ws []*write) (*intent, error) {
 	names, err := entryNames(undoDir)
 	if err != nil {
 		return nil, err
 	}
-	in := &intent{dir: undoDir, h: journalHeader{Time: time.Now(), Command: c.Command, Op: opCommit}}
+	if c.id == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		c.id = hex.EncodeToString(b[:])
+	}
+	in := &intent{dir: undoDir, h: journalHeader{Time: time.Now(), Command: c.Command, Op: opCommit, ID: c.id}}
 	if n := len(names); c.entry != "" && n > 0 && names[n-1] == c.entry {
-		if prev, err := readEntry(undoDir, c.entry); err == nil && continues(prev, ws) {
+		if prev, err := readEntry(undoDir, c.entry); err == nil && prev.ID == c.id && continues(prev, ws) {
 			in.h.Entry = c.entry
 			for _, f := range prev.Files {
 				in.h.Files = append(in.h.Files, journalFile{Path: f.Path, Real: f.Real, Mode: f.Mode, NewSHA256: f.NewSHA256, Old: f.Old})

@@ -212,6 +212,30 @@ func TestCommitterOneEntry(t *testing.T) {
 	}
 }
 
+// TestCommitterReusedEntryNumber: after its entry is undone, the number is free, and another
+// command's commit takes it; the Committer's next commit must start an entry of its own, not
+// extend (and swallow) that command's.
+func TestCommitterReusedEntryNumber(t *testing.T) {
+	state, dir := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"a.txt": "a\n", "b.txt": "b\n"})
+	fix := &Committer{StateDir: state, Command: "spark fix -- make"}
+	must(t, fix.Commit([]Change{{resolveAll(t, dir, "a.txt")[0], []byte("A1\n")}}))
+	must(t, errOnly(Undo(state)))
+	other := &Committer{StateDir: state, Command: "spark edit b.txt"}
+	must(t, other.Commit([]Change{{resolveAll(t, dir, "b.txt")[0], []byte("B\n")}}))
+	must(t, fix.Commit([]Change{{resolveAll(t, dir, "a.txt")[0], []byte("A2\n")}}))
+	list, err := UndoList(state)
+	if err != nil || len(list) != 2 ||
+		list[0].Command != fix.Command || !slices.Equal(list[0].Paths, []string{"a.txt"}) ||
+		list[1].Command != other.Command || !slices.Equal(list[1].Paths, []string{"b.txt"}) {
+		t.Fatalf("UndoList() = %+v, %v, want the fix's entry for a.txt on top of the edit's for b.txt", list, err)
+	}
+	must(t, errOnly(Undo(state)))
+	if got := readFile(t, filepath.Join(dir, "b.txt")); got != "B\n" {
+		t.Errorf("after undoing the fix, b.txt = %q, want %q", got, "B\n")
+	}
+}
+
 func TestUndoList(t *testing.T) {
 	state := t.TempDir()
 	if list, err := UndoList(state); err != nil || len(list) != 0 {
