@@ -318,7 +318,8 @@ func chownLike(f *os.File, want *unix.Stat_t) error {
 }
 
 // rollback puts the old content of the already renamed files back after the rename of failed
-// failed with cause, and returns the error to report and whether every file is as it was.
+// failed with cause, and returns the error to report and whether every file is as it was, durably
+// (its directory fsynced), so that the intent log can go.
 func rollback(done []*write, failed *write, cause error) (error, bool) {
 	if len(done) == 0 {
 		return fmt.Errorf("write %s: %w; nothing written", failed.path, cause), true
@@ -333,6 +334,19 @@ func rollback(done []*write, failed *write, cause error) (error, bool) {
 		restored = append(restored, d.path)
 	}
 	if len(lost) == 0 {
+		// The put-backs must be durable before the caller removes the intent log, the only
+		// record of what to redo after a crash.
+		synced := map[*pinnedDir]bool{}
+		for _, d := range done {
+			if synced[d.dir] {
+				continue
+			}
+			synced[d.dir] = true
+			if err := syncIn(d.dir); err != nil {
+				return fmt.Errorf("write %s: %w; restored %s, but sync %s: %w; the next spark edit, fix or undo makes sure",
+					failed.path, cause, strings.Join(restored, ", "), d.dir.path, err), false
+			}
+		}
 		return fmt.Errorf("write %s: %w; restored %s, nothing changed", failed.path, cause, strings.Join(restored, ", ")), true
 	}
 	return fmt.Errorf("write %s: %w; %s already written and could not be restored (%s); the next spark edit, fix or undo retries",
@@ -368,12 +382,15 @@ func syncDirs(ws []*write) error {
 			continue
 		}
 		done[w.dir] = true
-		if err := w.dir.sync(); err != nil {
+		if err := syncIn(w.dir); err != nil {
 			return fmt.Errorf("written, but sync %s: %w", w.dir.path, err)
 		}
 	}
 	return nil
 }
+
+// syncIn fsyncs d; a seam for tests that watch when directories are synced.
+var syncIn = (*pinnedDir).sync
 
 // sha256Hex is the hash the journal keeps of a content.
 func sha256Hex(b []byte) string {

@@ -460,3 +460,35 @@ func TestFailedCommitKeepsUndo(t *testing.T) {
 		t.Errorf("undo stack after undo holds %q, want nothing", names)
 	}
 }
+
+// TestRollbackSyncsBeforeDiscard: after a failed rename, the directories of the files put back
+// are fsynced before the intent log is removed; otherwise a crash could lose the put-backs with
+// no log left to redo them.
+func TestRollbackSyncsBeforeDiscard(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"d1/a.go": "a\n", "d2/b.go": "b\n"})
+	ts := resolveAll(t, dir, "d1/a.go", "d2/b.go")
+	failRename(t, 2)
+	intentPath := filepath.Join(undoDirOf(state), intentName)
+	d1 := filepath.Join(dir, "d1")
+	synced, withLog := false, false
+	syncIn = func(d *pinnedDir) error {
+		if real, _ := filepath.EvalSymlinks(d1); d.path == real {
+			synced = true
+			_, err := os.Stat(intentPath)
+			withLog = err == nil
+		}
+		return d.sync()
+	}
+	t.Cleanup(func() { syncIn = (*pinnedDir).sync })
+	err := Commit([]Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}}, state)
+	if got := readFile(t, filepath.Join(dir, "d1/a.go")); err == nil || got != "a\n" {
+		t.Fatalf("Commit() with the second rename failing = %v, d1/a.go = %q, want an error and %q", err, got, "a\n")
+	}
+	if !synced || !withLog {
+		t.Errorf("after putting d1/a.go back: d1 synced %v, with the intent log still there %v; want both", synced, withLog)
+	}
+	if _, err := os.Stat(intentPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("intent log after a full rollback: %v, want it removed", err)
+	}
+}
