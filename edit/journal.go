@@ -380,8 +380,10 @@ func recoverLocked(undoDir string) (string, error) {
 	}
 	h, err := readJournal(data)
 	if err != nil {
-		// The log is written in one write and made durable before the first rename and before
-		// any temp file exists: only a crash during that write leaves it unreadable.
+		// The log is written in one write before any temp file exists and made durable before
+		// the first rename: a log cut short was never durable, so nothing was renamed. But the
+		// temp files are fsynced while the log is, so a machine crash can leave some behind.
+		removeCutTemps(data)
 		os.Remove(p)
 		return "discarded the incomplete record of an interrupted edit, which had written nothing", nil
 	}
@@ -460,6 +462,93 @@ func recoverLocked(undoDir string) (string, error) {
 		return "", fmt.Errorf("recover interrupted %s: %w", what, err)
 	}
 	return fmt.Sprintf("rolled back an interrupted %s of %s%s", what, strings.Join(all, ", "), left), nil
+}
+
+// removeCutTemps removes the temp files that an intent log cut short names: for each file whose
+// record got as far as its path, the temp file recorded (and its put-back's), or when the record
+// stops before it (or names something else), every temp file of spark's naming for that file. Under the lock no other spark
+// process sharing the state directory has a temp file there. Failures are ignored: a stray temp
+// file is hidden and harmless.
+func removeCutTemps(data []byte) {
+	for _, f := range cutFiles(data) {
+		d, err := pinDir(filepath.Dir(f.Real))
+		if err != nil {
+			continue
+		}
+		if isTempOf(f.Tmp, filepath.Base(f.Real)) {
+			d.remove(f.Tmp)
+			d.remove(backName(f.Tmp))
+		} else if names, err := d.f.Readdirnames(-1); err == nil {
+			for _, name := range names {
+				if isTempOf(name, filepath.Base(f.Real)) {
+					d.remove(name)
+				}
+			}
+		}
+		d.f.Close()
+	}
+}
+
+// isTempOf reports whether name is one of spark's temp files for the file base: tempName's
+// pattern, or a put-back's (backName).
+func isTempOf(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, "."+base+".spark-")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(rest, backName(""))
+	if len(rest) != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil && strings.ToLower(rest) == rest
+}
+
+// cutFiles returns the files that the header of a journal cut short records, as far as each
+// record goes (Real, and Tmp when it got that far): the tokens before the cut are whole.
+func cutFiles(data []byte) []journalFile {
+	rest, ok := bytes.CutPrefix(data, []byte(journalMagic))
+	if !ok {
+		return nil
+	}
+	line, _, _ := bytes.Cut(rest, []byte{'\n'})
+	dec := json.NewDecoder(bytes.NewReader(line))
+	var files []journalFile
+	var objects []bool // per open container, outermost first: whether it is an object
+	key, wantKey := "", false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				if v == '{' && len(objects) == 2 { // an element of the header's "files"
+					files = append(files, journalFile{})
+				}
+				objects = append(objects, v == '{')
+				wantKey = v == '{'
+				continue
+			}
+			objects = objects[:len(objects)-1]
+		case string:
+			if wantKey {
+				key, wantKey = v, false
+				continue
+			}
+			if len(objects) == 3 && len(files) > 0 {
+				switch key {
+				case "real":
+					files[len(files)-1].Real = v
+				case "tmp":
+					files[len(files)-1].Tmp = v
+				}
+			}
+		}
+		wantKey = len(objects) > 0 && objects[len(objects)-1] // a value ended
+	}
+	return slices.DeleteFunc(files, func(f journalFile) bool { return !filepath.IsAbs(f.Real) })
 }
 
 // adoptLegacy takes the single journal of earlier versions in as the bottom of the stack.

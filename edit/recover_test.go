@@ -1,10 +1,12 @@
 package edit
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -386,4 +388,42 @@ func TestRecoverKilledPutBack(t *testing.T) {
 		}
 	}
 	noTemps(t, dir)
+}
+
+// TestRecoverCutIntentRemovesTemps: the temp files are fsynced while the intent log is, so a
+// machine crash can leave temp files on disk and the log cut short. Recover removes the temp
+// files the remains of the log name (for a file whose record was cut before its temp file's name,
+// spark's temp files of that file), and no other file.
+func TestRecoverCutIntentRemovesTemps(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "a\n", "b.go": "b\n", "c.go": "c\n"})
+	real, err := filepath.EvalSymlinks(dir)
+	must(t, err)
+	h := &journalHeader{Op: opCommit, Entry: entryName(1), Files: []journalFile{
+		{Path: "a.go", Real: filepath.Join(real, "a.go"), Tmp: tempName("a.go"), Old: []byte("a\n")},
+		{Path: "b.go", Real: filepath.Join(real, "b.go"), Tmp: tempName("b.go"), Old: []byte("b\n")},
+	}}
+	data, err := encodeJournal(h)
+	must(t, err)
+	cut := bytes.Index(data, []byte(`"real":"`+h.Files[1].Real+`"`)) + len(`"real":"`+h.Files[1].Real+`"`)
+	must(t, os.MkdirAll(undoDirOf(state), 0o700))
+	writeFile(t, filepath.Join(undoDirOf(state), intentName), string(data[:cut]))
+	for _, name := range []string{h.Files[0].Tmp, backName(h.Files[0].Tmp), h.Files[1].Tmp} {
+		writeFile(t, filepath.Join(dir, name), "new\n")
+	}
+	other := tempName("c.go") // not named by the log: not Recover's to remove
+	writeFile(t, filepath.Join(dir, other), "c2\n")
+	msg, err := Recover(state)
+	if err != nil || !strings.Contains(msg, "had written nothing") {
+		t.Errorf("Recover() = %q, %v, want the incomplete record discarded", msg, err)
+	}
+	entries, err := os.ReadDir(dir)
+	must(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{other, "a.go", "b.go", "c.go"}; !slices.Equal(names, want) {
+		t.Errorf("files after Recover() = %q, want %q", names, want)
+	}
 }
