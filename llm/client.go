@@ -47,7 +47,6 @@ type Config struct {
 const (
 	DefaultStallTimeout = 60 * time.Second
 	DefaultMaxRetries   = 2
-	defaultBaseURL      = "https://api.openai.com/v1"
 )
 
 // Client sends requests to one model server. It is safe for concurrent use.
@@ -79,7 +78,7 @@ func New(cfg Config) *Client {
 	}
 	raw := cfg.BaseURL
 	if raw == "" {
-		raw = defaultBaseURL
+		raw = DefaultBaseURL
 	}
 	c.base, c.baseErr = url.Parse(raw)
 	if c.baseErr != nil {
