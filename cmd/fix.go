@@ -17,8 +17,6 @@ import (
 
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/locate"
-	"github.com/spark-cli/spark/edit/patch"
-	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
 
@@ -105,13 +103,11 @@ type failure struct {
 
 // fixer holds what every attempt of one `spark fix` shares.
 type fixer struct {
-	env      *env
-	opts     fixOptions
-	settings settings
-	client   *llm.Client
-	wait     func() error // waits for the client when a local server is being probed
-	cwd      string
-	root     string // the working tree: nothing outside it is read or sent
+	env  *env
+	opts fixOptions
+	conn *connection
+	cwd  string
+	root string // the working tree: nothing outside it is read or sent
 }
 
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
@@ -199,37 +195,14 @@ func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
-	fx := &fixer{env: e, opts: opts, cwd: cwd, root: locate.Root(cwd), wait: func() error { return nil }}
-	switch {
-	case opts.ShowPrompt:
-		s.finish()
-	case s.needsLocalProbe():
-		probe := make(chan error, 1)
-		go func() { probe <- s.probeLocal(ctx) }()
-		fx.wait = func() error {
-			if err := <-probe; err != nil {
-				return err
-			}
-			s.finish()
-			fx.settings = s
-			fx.client = llm.New(s.llmConfig())
-			fx.wait = func() error { return nil }
-			return nil
-		}
-	default:
-		s.finish()
-		fx.client = llm.New(s.llmConfig())
-		if len(opts.Command) == 0 {
-			fx.client.Predial() // a command to run first would outlast a pre-dialed connection
-		}
-	}
-	fx.settings = s
-	return fx, nil
+	// A command to run first would outlast a pre-dialed connection.
+	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: len(opts.Command) == 0})
+	return &fixer{env: e, opts: opts, conn: conn, cwd: cwd, root: locate.Root(cwd)}, nil
 }
 
 // ready waits for the model client, when a local server is still being looked for; the prompt
 // depends on where the model lives.
-func (fx *fixer) ready() error { return fx.wait() }
+func (fx *fixer) ready() error { return fx.conn.wait() }
 
 // job locates the files the failure points at, reads them, and builds the edit that fixes
 // them. attempt is 0 for a one-shot fix, else the loop's attempt number.
@@ -258,13 +231,12 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	}
 	job := &patchJob{
 		env:      fx.env,
-		settings: fx.settings,
-		client:   fx.client,
+		settings: fx.conn.settings,
+		client:   fx.conn.client,
 		targets:  targets,
 		dryRun:   fx.opts.DryRun,
 		steer:    !fx.opts.NoSteer,
 		start:    start,
-		whole:    fx.settings.Format == patch.FormatWhole,
 		verb:     "fixed",
 	}
 	instruction := fixInstruction
@@ -346,8 +318,8 @@ func (fx *fixer) loop(ctx context.Context) error {
 			return fmt.Errorf("fix: %s still fails (exit %d) after %d %s; %s",
 				cmdline, run.status, done.count, pluralWord(done.count, "fix", "fixes"), done.leftAs())
 		}
-		if fx.client != nil {
-			fx.client.Predial() // overlaps with locating the errors and reading the files
+		if c := fx.conn.client; c != nil {
+			c.Predial() // overlaps with locating the errors and reading the files
 		}
 		start := time.Now()
 		if err := fx.ready(); err != nil {
@@ -418,7 +390,7 @@ func (l *fixLog) describe() string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		add, del := patch.Stat(l.first[p], l.last[p])
+		add, del := edit.Stat(l.first[p], l.last[p])
 		fmt.Fprintf(&b, " %s (+%d -%d)", p, add, del)
 	}
 	fmt.Fprintf(&b, " in %d %s", l.count, pluralWord(l.count, "fix", "fixes"))

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fatih/color"
 
-	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/edit"
 )
 
 // palette holds the colours of a diff; every entry prints plainly when colour is off.
@@ -43,7 +43,7 @@ func newPalette(on bool) *palette {
 type liveRenderer struct {
 	w        *bufio.Writer
 	pal      *palette
-	lastKind patch.EventKind
+	lastKind edit.EventKind
 	lines    int
 	started  bool
 }
@@ -53,22 +53,22 @@ func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
 }
 
 // event renders one parser event; the caller flushes after each batch of model output.
-func (r *liveRenderer) event(ev patch.Event) {
+func (r *liveRenderer) event(ev edit.Event) {
 	switch ev.Kind {
-	case patch.EvProse:
+	case edit.EvProse:
 		if !r.started && strings.TrimSpace(ev.Text) == "" {
 			return
 		}
 		r.pal.prose.Fprintln(r.w, ev.Text)
-	case patch.EvFile:
+	case edit.EvFile:
 		r.pal.file.Fprintln(r.w, ev.Path)
-	case patch.EvHunk:
+	case edit.EvHunk:
 		r.pal.hunk.Fprintln(r.w, strings.TrimRight("@@ "+ev.Text, " "))
-	case patch.EvContext:
+	case edit.EvContext:
 		r.pal.ctx.Fprintln(r.w, " "+ev.Text)
-	case patch.EvDelete:
+	case edit.EvDelete:
 		r.pal.del.Fprintln(r.w, "-"+ev.Text)
-	case patch.EvInsert:
+	case edit.EvInsert:
 		r.pal.ins.Fprintln(r.w, "+"+ev.Text)
 	default:
 		return

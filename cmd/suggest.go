@@ -146,24 +146,14 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	if err != nil {
 		return err
 	}
-	var client *llm.Client
-	switch {
-	case opts.ShowPrompt:
-		s.finish()
-	case s.needsLocalProbe():
-		if err := s.probeLocal(ctx); err != nil {
-			if stopped(ctx) {
-				return exitCode(ExitInterrupted)
-			}
-			return err
+	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: true, noRetries: true})
+	if err := conn.wait(); err != nil {
+		if stopped(ctx) {
+			return exitCode(ExitInterrupted)
 		}
-		s.finish()
-		client = newSuggestClient(&s)
-	default:
-		s.finish()
-		client = newSuggestClient(&s)
-		client.Predial()
+		return err
 	}
+	s, client := conn.settings, conn.client
 
 	msgs := suggestMessages(opts, e.getenv)
 	if opts.ShowPrompt {
@@ -175,7 +165,7 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 		return nil
 	}
 	req := llm.Request{Messages: msgs, MaxTokens: suggestMaxTokens}
-	if isReasoningModel(s.Model) {
+	if llm.IsReasoningModel(s.Model) {
 		req.MaxTokens = suggestReasoningMaxTokens // and no temperature, which they refuse
 	} else {
 		zero := 0.0
@@ -210,14 +200,6 @@ func stopped(ctx context.Context) bool {
 	return errors.Is(cause, errKeyPressed) || errors.Is(cause, errReaderGone)
 }
 
-// newSuggestClient is the model client for one suggestion: no retries, since a person waits
-// and can press the key again.
-func newSuggestClient(s *settings) *llm.Client {
-	cfg := s.llmConfig()
-	cfg.MaxRetries = -1
-	return llm.New(cfg)
-}
-
 // watchFD calls fn once when fd reports one of events, or an error or hang-up (which poll
 // reports even for events 0: the reading end of a pipe was closed).
 func watchFD(fd int, events int16, fn func()) {
@@ -235,17 +217,6 @@ func watchFD(fd int, events int16, fn func()) {
 			return
 		}
 	}
-}
-
-// isReasoningModel reports OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…, codex-mini),
-// which reject a temperature and count their reasoning against the token limit.
-func isReasoningModel(model string) bool {
-	m := strings.ToLower(model)
-	if i := strings.LastIndexByte(m, '/'); i >= 0 {
-		m = m[i+1:]
-	}
-	return strings.HasPrefix(m, "gpt-5") || strings.HasPrefix(m, "codex-") ||
-		(len(m) > 1 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9')
 }
 
 // suggestSystemPrompt is the same for every request, so that providers' prompt caches hit.

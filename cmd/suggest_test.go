@@ -51,17 +51,6 @@ func TestCleanSuggestion(t *testing.T) {
 	}
 }
 
-func TestIsReasoningModel(t *testing.T) {
-	for model, want := range map[string]bool{
-		"o1": true, "o3-mini": true, "o4-mini": true, "gpt-5": true, "gpt-5-mini": true, "openai/gpt-5.1": true,
-		"codex-mini-latest": true, "gpt-4.1-mini": false, "gpt-4o": false, "qwen2.5-coder:7b": false, "ollama": false,
-	} {
-		if got := isReasoningModel(model); got != want {
-			t.Errorf("isReasoningModel(%q) = %v, want %v", model, got, want)
-		}
-	}
-}
-
 func TestSuggestSessionContext(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"go test ./..."}})
 	cwd, _ := os.Getwd()
