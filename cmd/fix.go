@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -352,7 +351,7 @@ func (fx *fixer) loop(ctx context.Context) error {
 			}
 			// The user steered the model after Ctrl-C: the first interrupt has cancelled ctx for
 			// good, so the next run needs a context of its own.
-			next, stop := signal.NotifyContext(context.WithoutCancel(ctx), os.Interrupt, syscall.SIGTERM)
+			next, stop := SignalContext(context.WithoutCancel(ctx), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			ctx = next
 		}

@@ -2,10 +2,9 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"strings"
 	"syscall"
 	"unicode/utf8"
 
@@ -26,8 +25,8 @@ func interruptedByUser(ctx context.Context) bool {
 	if ctx.Err() == nil {
 		return false
 	}
-	cause := context.Cause(ctx)
-	return cause != nil && strings.Contains(cause.Error(), os.Interrupt.String())
+	var sig *SignalError
+	return errors.As(context.Cause(ctx), &sig) && sig.Signal == os.Interrupt
 }
 
 // steerTurn runs the steer prompt after an interrupt. It returns a fresh context for the next
@@ -41,14 +40,14 @@ func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.
 	fmt.Fprintln(out)
 	pal.dim.Fprintln(out, "interrupted: type how to continue and press Enter; an empty line or Ctrl-C aborts (nothing written)")
 	// SIGTERM and SIGHUP still end spark while it waits for the line.
-	abort, stopAbort := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	abort, stopAbort := SignalContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	nudge, ok = readSteerLine(abort, j.env.streams.InFile, out, pal.warn.Sprint("steer> "))
 	stopAbort()
 	if !ok {
 		return nil, nil, "", false
 	}
 	pal.warn.Fprintf(out, "↻ %s\n", nudge)
-	ctx, stop = signal.NotifyContext(context.WithoutCancel(parent), os.Interrupt, syscall.SIGTERM)
+	ctx, stop = SignalContext(context.WithoutCancel(parent), os.Interrupt, syscall.SIGTERM)
 	return ctx, stop, nudge, true
 }
 

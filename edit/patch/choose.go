@@ -43,7 +43,7 @@ func (m *Matcher) choose(h *Hunk, n int, cands []int, afterPrev bool) (int, erro
 		fmt.Fprint(&b, c+1)
 	}
 	return 0, &HunkError{
-		Path: m.path, Hunk: n, Line: cands[0] + 1,
+		Path: m.path, Hunk: n, Line: cands[0] + 1, Kind: HunkAmbiguous,
 		Reason:  fmt.Sprintf("ambiguous: %d matches (lines %s)", len(cands), b.String()),
 		Want:    h.Old[0],
 		Got:     m.lines[cands[0]],

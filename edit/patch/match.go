@@ -167,7 +167,7 @@ func (m *Matcher) addInsert(h *Hunk, n int) error {
 	case m.alreadyApplied(h, n):
 		return nil
 	}
-	return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it and the file is not empty", Nearest: m.around(0)}
+	return &HunkError{Path: m.path, Hunk: n, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it and the file is not empty", Nearest: m.around(0)}
 }
 
 // record accepts hunk h matched at line s with level l.
@@ -183,7 +183,7 @@ func (m *Matcher) record(h *Hunk, n, s int, l level) error {
 	for _, e := range m.edits {
 		if s < e.end && e.start < end {
 			return &HunkError{
-				Path: m.path, Hunk: n, Line: s + 1,
+				Path: m.path, Hunk: n, Line: s + 1, Kind: HunkOverlaps,
 				Reason:  fmt.Sprintf("overlaps hunk %d (lines %d-%d)", e.hunk, e.start+1, e.end),
 				Want:    h.Old[0],
 				Got:     m.lines[s],
