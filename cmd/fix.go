@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -451,55 +450,18 @@ type commandRun struct {
 	duration time.Duration
 }
 
-// killGrace is how long a command interrupted with SIGINT has to exit before it is killed.
-const killGrace = 3 * time.Second
-
-// runCommand runs argv in dir with stdout and stderr on one pipe, copied live to out and kept
-// (bounded) for the fix. The command gets no stdin and runs in a process group of its own, so
-// that the SIGINT which cancels ctx reaches it once, from spark, and the whole group is killed
-// if it lingers. It returns errInterrupted when ctx was cancelled, and an error when the command
-// cannot be started.
+// runCommand runs argv in dir as shell.RunCommand does, its output copied live to out and kept
+// (bounded) for the fix. It returns errInterrupted when ctx was cancelled, and an error when the
+// command cannot be started.
 func runCommand(ctx context.Context, argv []string, dir string, out io.Writer) (commandRun, error) {
 	buf := locate.NewBuffer(inputLimit)
-	w := io.MultiWriter(out, buf)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = w, w // the same writer: one pipe, the order the command wrote in
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = time.Second // a background child holding the pipe must not hang the fix
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		pgid := cmd.Process.Pid
-		syscall.Kill(-pgid, syscall.SIGINT)
-		select {
-		case <-done:
-		case <-time.After(killGrace):
-			syscall.Kill(-pgid, syscall.SIGKILL)
-			<-done
-		}
+	status, err := shell.RunCommand(ctx, argv, dir, io.MultiWriter(out, buf))
+	if errors.Is(err, context.Canceled) {
 		return commandRun{}, errInterrupted
 	}
-	run := commandRun{output: buf.String(), duration: time.Since(start)}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		run.status = exit.ExitCode()
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			run.status = 128 + int(ws.Signal())
-		}
-	case errors.Is(err, exec.ErrWaitDelay):
-		run.status = cmd.ProcessState.ExitCode()
-	default:
-		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
+	if err != nil {
+		return commandRun{}, err
 	}
-	return run, nil
+	return commandRun{output: buf.String(), status: status, duration: time.Since(start)}, nil
 }

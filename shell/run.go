@@ -275,7 +275,7 @@ func runSession(ctx context.Context, c Config, sess *session, kind, path string,
 	status = exitStatus(state)
 	r.end(status, time.Now())
 	if errors.Is(relayErr, syscall.EPIPE) {
-		return 128 + int(syscall.SIGPIPE), nil
+		return signalStatus(syscall.SIGPIPE), nil
 	}
 	return status, relayErr
 }
@@ -324,10 +324,13 @@ func firstLine(s string) string {
 	return line
 }
 
-// exitStatus is the shell's exit status, 128+n when signal n killed it.
+// exitStatus is a process's exit status as shells report it: 128+n when signal n killed it.
 func exitStatus(ps *os.ProcessState) int {
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+		return signalStatus(ws.Signal())
 	}
 	return ps.ExitCode()
 }
+
+// signalStatus is the exit status of a process that signal sig ended.
+func signalStatus(sig syscall.Signal) int { return 128 + int(sig) }
