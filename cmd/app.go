@@ -1,6 +1,6 @@
-// Package cmd is spark's command line: it parses flags, decides on colour and terminals, and
-// composes the edit, llm and shell libraries into commands. Nothing outside package main calls
-// os.Exit; Main returns the exit code.
+// Package cmd is spark's command line: flags, settings, colour and terminals. It only wires the
+// libraries: llm's deltas into edit.Applier, its events into the live diff; shell for sessions,
+// commands and the steer line; completions for scripts and suggestions. Only main calls os.Exit.
 package cmd
 
 import (

@@ -151,14 +151,11 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 	return err
 }
 
-// conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin has none.
+// conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin is taken as
+// a file of the current directory.
 func conventionsFor(targets []*edit.Target, filter bool) string {
-	if filter {
-		dir, _ := os.Getwd()
-		return edit.Conventions(dir, []string{targets[0].Path})
-	}
 	dir, err := os.Getwd()
-	if err != nil {
+	if err != nil && !filter {
 		return ""
 	}
 	paths := make([]string, len(targets))

@@ -287,7 +287,7 @@ func (fx *fixer) summaryWriter() io.Writer {
 // the loop, the files are as the last applied fix left them.
 func (fx *fixer) loop(ctx context.Context) error {
 	opts := fx.opts
-	cmdline := shellQuote(opts.Command)
+	cmdline := shell.Quote(opts.Command)
 	pal := newPalette(fx.env.streams.Color)
 	total := time.Now()
 	var done fixLog
@@ -425,22 +425,6 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// shellQuote joins argv into a line a shell would read back the same, for messages and the
-// prompt.
-func shellQuote(argv []string) string {
-	parts := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && strings.IndexFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@%", r))
-		}) < 0 {
-			parts[i] = a
-			continue
-		}
-		parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(parts, " ")
 }
 
 // commandRun is how one run of the command ended.

@@ -1,7 +1,10 @@
 // Package llm is spark's model client: it streams Chat Completions from OpenAI-compatible
 // servers (OpenAI, ollama, llama.cpp server, vLLM) through openai-go's streaming path, with
 // stall detection, bounded retries before the stream begins, classified errors and a
-// pre-dialed connection so that TCP and TLS set-up overlap the caller's own start-up work.
+// pre-dialed connection so that TCP and TLS set-up overlap the caller's own start-up work. A
+// Relay lets short-lived processes share one warm connection; its failures to reach the host
+// are classified once, where they happen, and read as a direct dial's. Facts about model
+// families (IsOpenAIModel, IsReasoningModel, DefaultBaseURL, HostOf) live here, once.
 //
 // The package reads no environment variables and knows nothing of the command line: the
 // caller resolves flags, environment and config files into a Config.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -52,4 +53,20 @@ func RunCommand(ctx context.Context, argv []string, dir string, out io.Writer) (
 		return exitStatus(cmd.ProcessState), nil
 	}
 	return 0, fmt.Errorf("run %s: %w", argv[0], err)
+}
+
+// Quote joins argv into a line a shell would read back the same, for messages and the
+// prompt.
+func Quote(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@%", r))
+		}) < 0 {
+			parts[i] = a
+			continue
+		}
+		parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(parts, " ")
 }

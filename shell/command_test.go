@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestRunCommandStatus(t *testing.T) {
@@ -41,5 +43,52 @@ func TestRunCommandStatus(t *testing.T) {
 	}
 	if _, err := RunCommand(context.Background(), []string{"/nonexistent/command"}, t.TempDir(), &bytes.Buffer{}); err == nil {
 		t.Errorf("RunCommand(/nonexistent/command) = nil error, want one")
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"go", "test", "./..."}, "go test ./..."},
+		{[]string{"sh", "-c", "echo hi; exit 1"}, "sh -c 'echo hi; exit 1'"},
+		{[]string{"printf", "it's"}, `printf 'it'\''s'`},
+		{[]string{"x", ""}, "x ''"},
+		{[]string{"make", "CFLAGS=-O2", "-j4"}, "make CFLAGS=-O2 -j4"},
+	}
+	for _, tt := range tests {
+		if got := Quote(tt.argv); got != tt.want {
+			t.Errorf("Quote(%q) = %q, want %q", tt.argv, got, tt.want)
+		}
+	}
+}
+
+// TestRunCommandKillsLingering: a command that ignores SIGINT is killed, with its group, after
+// the grace period.
+func TestRunCommandKillsLingering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the kill grace period")
+	}
+	dir := t.TempDir()
+	started := filepath.Join(dir, "started")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			if _, err := os.Stat(started); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	begin := time.Now()
+	_, err := RunCommand(ctx, []string{"sh", "-c", "trap '' INT; touch " + started + "; sleep 30"}, dir, &bytes.Buffer{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("RunCommand = %v, want context.Canceled", err)
+	}
+	if d := time.Since(begin); d < killGrace || d > killGrace+5*time.Second {
+		t.Errorf("a command ignoring SIGINT ended after %s, want about %s", d, killGrace)
 	}
 }
