@@ -137,8 +137,8 @@ func (j *patchJob) stream(ctx context.Context, a *edit.Applier, out io.Writer, p
 	}
 	a.Start(onEvent)
 	req := llm.Request{Messages: j.messages}
-	if p, ok := a.Prediction(); ok && j.settings.Prediction {
-		req.Prediction = p
+	if j.settings.Prediction {
+		req.Prediction, _ = a.Prediction() // "" unless one whole file is asked for
 	}
 	var first time.Time // when the first token arrived
 	res, err := j.client.Stream(ctx, req, func(delta string) error {
