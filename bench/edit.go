@@ -46,6 +46,9 @@ func runEditBench(ctx context.Context, _ []string) error {
 		return fmt.Errorf("last token to exit: %w", err)
 	}
 	add("last token → exit, file written (median)", fmtMs(median(tail)), "≤ 5 ms")
+	if err := compareCommit(ctx, add, bin, work); err != nil {
+		return fmt.Errorf("last token to exit against the build before the commit lock: %w", err)
+	}
 
 	exitAfter, disc, err := measureInterrupt(ctx, bin, work)
 	if err != nil {
@@ -137,30 +140,72 @@ func measureRequestStart(ctx context.Context, bin, work string) (spark, curl []t
 // measureLastTokenToExit times the server's last byte ([DONE] flushed) → the process has exited
 // with the file written.
 func measureLastTokenToExit(ctx context.Context, bin, work string) ([]time.Duration, error) {
+	out, err := measureLastTokenToExitOf(ctx, []string{bin}, work)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// measureLastTokenToExitOf is measureLastTokenToExit for several binaries, interleaved run by
+// run so that they share the machine's moods.
+func measureLastTokenToExitOf(ctx context.Context, bins []string, work string) ([][]time.Duration, error) {
 	srv, err := llmtest.Start()
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
 	file := filepath.Join(work, "main.go")
-	var out []time.Duration
+	out := make([][]time.Duration, len(bins))
 	for i := 0; i < editRuns; i++ {
-		os.WriteFile(file, []byte(smallFile), 0o644)
-		srv.Append(llmtest.Step{Chunks: llmtest.Split(smallReply, 16)})
-		cmd := exec.CommandContext(ctx, bin, "edit", "main.go", "rename x to y")
-		cmd.Dir, cmd.Env = work, benchEnv(work, srv.URL())
-		if err := cmd.Run(); err != nil {
-			return nil, err
+		for j, bin := range bins {
+			os.WriteFile(file, []byte(smallFile), 0o644)
+			srv.Append(llmtest.Step{Chunks: llmtest.Split(smallReply, 16)})
+			cmd := exec.CommandContext(ctx, bin, "edit", "main.go", "rename x to y")
+			cmd.Dir, cmd.Env = work, benchEnv(work, srv.URL())
+			if err := cmd.Run(); err != nil {
+				return nil, err
+			}
+			exited := time.Now()
+			got, _ := os.ReadFile(file)
+			if !bytes.Contains(got, []byte("y := 1")) {
+				return nil, fmt.Errorf("file not edited: %q", got)
+			}
+			reqs := srv.Requests()
+			out[j] = append(out[j], exited.Sub(reqs[len(reqs)-1].Done))
 		}
-		exited := time.Now()
-		got, _ := os.ReadFile(file)
-		if !bytes.Contains(got, []byte("y := 1")) {
-			return nil, fmt.Errorf("file not edited: %q", got)
-		}
-		reqs := srv.Requests()
-		out = append(out, exited.Sub(reqs[len(reqs)-1].Done))
 	}
 	return out, nil
+}
+
+// commitChange is the subject of the commit that put the lock and the intent log into the
+// commit; the build before it is the baseline for their cost. SPARK_BENCH_COMMIT=REV picks
+// another baseline.
+const commitChange = "edit: commits under a lock with an intent log"
+
+// compareCommit times last token → exit for this build and the baseline build, interleaved,
+// and adds the ratio.
+func compareCommit(ctx context.Context, add func(name, value, target string), bin, work string) error {
+	rev := os.Getenv("SPARK_BENCH_COMMIT")
+	if rev == "" {
+		h, err := commitBySubject(ctx, commitChange)
+		if err != nil {
+			return err
+		}
+		rev = h + "^"
+	}
+	old, err := buildSparkAt(ctx, rev, work)
+	if err != nil {
+		return err
+	}
+	tails, err := measureLastTokenToExitOf(ctx, []string{bin, old}, work)
+	if err != nil {
+		return err
+	}
+	now, before := median(tails[0]), median(tails[1])
+	add(fmt.Sprintf("last token → exit, with commit lock and intent log vs %s, interleaved (median)", rev),
+		fmt.Sprintf("%s vs %s (%.2f×)", fmtMs(now), fmtMs(before), float64(now)/float64(before)), "≈ 1×")
+	return nil
 }
 
 // measureInterrupt sends SIGINT while the reply streams and times the exit and the disconnect.

@@ -11,8 +11,12 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/spark-cli/spark/internal/safe"
+	"github.com/spark-cli/spark/shell"
 )
 
 // Exit codes, as documented in the README.
@@ -84,6 +88,28 @@ var commands = []func(*env) *cli.Command{
 type env struct {
 	streams Streams
 	getenv  func(string) string
+
+	redactOnce sync.Once
+	red        *shell.Redactor
+}
+
+// redactor returns the redactor for what this command sends: it knows the values of the
+// secret-named variables in spark's own environment, which it inherits from the shell, so a
+// secret exported after the session started is caught too.
+func (e *env) redactor() *shell.Redactor {
+	e.redactOnce.Do(func() { e.red = shell.NewRedactor(os.Environ()) })
+	return e.red
+}
+
+// session returns the spark shell session this command runs in. A SPARK_SESSION directory that
+// is not the user's own, or that others can write to, is ignored with a one-line warning.
+func (e *env) session() (string, bool) {
+	dir, err := shell.LookupSession(e.getenv)
+	var ue *shell.UntrustedDirError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.streams.Err, "spark: warning: ignoring session directory %s\n", safe.Line(ue.Error()))
+	}
+	return dir, err == nil
 }
 
 // Main runs spark with the given arguments (args[0] is the program name) and returns the exit code.
@@ -93,10 +119,18 @@ func Main(ctx context.Context, args []string, st Streams) int {
 
 func run(ctx context.Context, args []string, st Streams, getenv func(string) string) int {
 	st.Color = colorWanted(getenv, st.OutTTY)
+	var guard *filterGuard
+	if isFilter(args) {
+		guard = guardFilter(&st)
+	}
 	e := &env{streams: st, getenv: getenv}
 	app := newApp(e)
 	err := app.RunContext(ctx, reorderFlags(app, args))
-	return report(ctx, st, err)
+	code := report(ctx, st, err)
+	if guard != nil {
+		guard.finish(code)
+	}
+	return code
 }
 
 // report prints err once, as "spark: ...", and maps it to an exit code.
@@ -113,17 +147,19 @@ func report(ctx context.Context, st Streams, err error) int {
 		fmt.Fprintln(st.Err, "spark: interrupted")
 		return ExitInterrupted
 	case errors.As(err, &usage):
-		fmt.Fprintf(st.Err, "spark: %s\n", usage.msg)
+		fmt.Fprintf(st.Err, "spark: %s\n", safe.Text(usage.msg))
 		return ExitUsage
 	}
+	// An error may quote a server's body, a file's line or the model's reply.
+	msg := safe.Text(err.Error())
 	// Flag errors reach OnUsageError; what urfave/cli returns of its own beyond them is an
 	// ExitCoder, such as "help" for a command that does not exist.
 	var cliErr cli.ExitCoder
 	if errors.As(err, &cliErr) {
-		fmt.Fprintf(st.Err, "spark: %s\n", err)
+		fmt.Fprintf(st.Err, "spark: %s\n", msg)
 		return ExitUsage
 	}
-	fmt.Fprintf(st.Err, "spark: %s\n", err)
+	fmt.Fprintf(st.Err, "spark: %s\n", msg)
 	return ExitFailure
 }
 

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"context"
 	"os"
 	"os/exec"
@@ -256,11 +258,7 @@ func TestCompletionCommand(t *testing.T) {
 
 func lookShell(t *testing.T, sh string) string {
 	t.Helper()
-	p, err := exec.LookPath(sh)
-	if err != nil {
-		t.Skipf("%s is not installed", sh)
-	}
-	return p
+	return testenv.LookPath(t, sh)
 }
 
 // runShellLines runs prog with the shell and returns its output lines.

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/shell"
 )
 
 // editOptions is what `spark edit` was asked to do.
@@ -114,11 +116,16 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		}
 		targets = []*edit.Target{{Path: opts.StdinName, Content: data}}
 	} else {
+		if err := recoverInterrupted(e); err != nil {
+			return err
+		}
 		dir, err := os.Getwd()
 		if err != nil {
 			return fmt.Errorf("edit: %w", err)
 		}
-		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir})
+		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir, Skipped: func(path, reason string) {
+			fmt.Fprintf(e.streams.Err, "spark: edit: skipped %s: %s\n", path, reason)
+		}})
 		if err != nil {
 			return err
 		}
@@ -137,18 +144,14 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		filter:   filter,
 		steer:    !opts.NoSteer,
 		start:    start,
+		undo:     newCommitter(e, "spark edit "+shell.Quote(append(slices.Clone(opts.Targets), opts.Instruction))),
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, filter), "", opts.Instruction)
+	job.messages = job.initialMessages(conventionsFor(targets, filter), "", e.redactor().RedactValues(opts.Instruction))
 	if opts.ShowPrompt {
 		return job.showPrompt()
 	}
-	err = job.run(ctx)
-	if err != nil && filter {
-		// An editor replaces the selection with whatever the filter prints: give the text back
-		// unchanged so a failed edit loses nothing.
-		e.streams.Out.Write(targets[0].Content)
-	}
-	return err
+	// A failed filter gets its input back on stdout from the guard in run, however it failed.
+	return job.run(ctx)
 }
 
 // conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin is taken as

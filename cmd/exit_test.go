@@ -92,7 +92,7 @@ func TestInterruptMidStream(t *testing.T) {
 	if got, _ := os.ReadFile(file); !bytes.Equal(got, orig) {
 		t.Errorf("interrupted edit left %q, want %q", got, orig)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for {
 		reqs := srv.Requests()
 		if len(reqs) == 1 && !reqs[0].Disconnected.IsZero() {

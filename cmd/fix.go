@@ -15,6 +15,7 @@ import (
 
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/locate"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/shell"
 )
 
@@ -105,16 +106,22 @@ type fixer struct {
 	opts fixOptions
 	conn *connection
 	cwd  string
-	root string // the working tree: nothing outside it is read or sent
+	root string          // the working tree: nothing outside it is read or sent
+	undo *edit.Committer // every fix of the run goes into one undo entry
 }
 
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
 	start := time.Now()
 	st := e.streams
-	session, inSession := shell.SessionDir(e.getenv)
+	session, inSession := e.session()
 	piped := len(opts.Command) == 0 && !st.InTTY
 	if len(opts.Command) == 0 && !piped && !inSession {
 		return usageErrorf("%s", fixUsage)
+	}
+	if !opts.ShowPrompt {
+		if err := recoverInterrupted(e); err != nil {
+			return err
+		}
 	}
 	fx, err := newFixer(ctx, e, opts)
 	if err != nil {
@@ -140,7 +147,7 @@ func runFix(ctx context.Context, e *env, opts fixOptions) error {
 			return err
 		}
 		fmt.Fprintf(fx.summaryWriter(), "fixing: %s (exit %d, %s ago, in %s)\n", firstLine(f.command), f.status,
-			fmtAgo(time.Since(f.start)), f.dir)
+			fmtAgo(time.Since(f.start)), safe.Line(f.dir))
 	}
 	if err := fx.ready(); err != nil {
 		return err
@@ -193,9 +200,13 @@ func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
+	command := "spark fix"
+	if len(opts.Command) > 0 {
+		command += " -- " + shell.Quote(opts.Command)
+	}
 	// A command to run first would outlast a pre-dialed connection.
 	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: len(opts.Command) == 0})
-	return &fixer{env: e, opts: opts, conn: conn, cwd: cwd, root: locate.Root(cwd)}, nil
+	return &fixer{env: e, opts: opts, conn: conn, cwd: cwd, root: locate.Root(cwd), undo: newCommitter(e, command)}, nil
 }
 
 // ready waits for the model client, when a local server is still being looked for; the prompt
@@ -236,12 +247,16 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 		steer:    !fx.opts.NoSteer,
 		start:    start,
 		verb:     "fixed",
+		undo:     fx.undo,
 	}
 	instruction := fixInstruction
 	if attempt > 1 {
 		instruction = fmt.Sprintf("This is attempt %d of %d: the files already hold the previous fix, and the command still fails as shown. ", attempt, fx.opts.Attempts) + fixInstruction
 	}
-	job.messages = job.initialMessages(conventionsFor(targets, false), errorContext(f, rep.Errors), instruction)
+	// Piped errors were never recorded, so never redacted; records are redacted again here
+	// with what this process knows.
+	context := fx.env.redactor().Redact(errorContext(f, rep.Errors)) + "\n\nFiles sent, and why:\n" + rep.Why(fx.cwd)
+	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
 }
 
@@ -400,7 +415,11 @@ func (l *fixLog) leftAs() string {
 	if l.count == 0 {
 		return "nothing was written"
 	}
-	return fmt.Sprintf("%s kept as fix %d left them (spark undo reverts fix %d)", strings.Join(l.files, ", "), l.count, l.count)
+	undo := "spark undo reverts it"
+	if l.count > 1 {
+		undo = fmt.Sprintf("spark undo reverts all %d", l.count)
+	}
+	return fmt.Sprintf("%s kept as fix %d left them (%s)", strings.Join(l.files, ", "), l.count, undo)
 }
 
 // stopped reports an attempt that failed before writing anything, with the state the earlier

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/shell"
 )
 
@@ -52,7 +53,7 @@ Examples:
 var errNoSession = errors.New("not inside a spark shell session (start one with: spark shell)")
 
 func runHistory(_ context.Context, e *env, opts historyOptions) error {
-	dir, ok := shell.SessionDir(e.getenv)
+	dir, ok := e.session()
 	if !ok {
 		return fmt.Errorf("history: %w", errNoSession)
 	}
@@ -71,13 +72,14 @@ func runHistory(_ context.Context, e *env, opts historyOptions) error {
 		if err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
-		fmt.Fprintf(e.streams.Out, "%s\n", b)
+		// Exact JSON, with the characters a terminal would act on escaped as \uXXXX.
+		fmt.Fprintf(e.streams.Out, "%s\n", safe.JSON(b))
 		return nil
 	}
 	if len(recs) == 0 {
 		fmt.Fprintln(e.streams.Err, "spark: history: no commands recorded yet in this session")
 		return nil
 	}
-	fmt.Fprint(e.streams.Out, shell.Format(recs, 0))
+	fmt.Fprint(e.streams.Out, safe.Text(shell.Format(recs, 0)))
 	return nil
 }

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -35,14 +37,8 @@ type tmuxShell struct {
 // environment, and waits for the first prompt.
 func startTmux(t *testing.T, sh string, env map[string]string, rc string) *tmuxShell {
 	t.Helper()
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed")
-	}
-	shPath, err := exec.LookPath(sh)
-	if err != nil {
-		t.Skipf("%s is not installed", sh)
-	}
+	tmux := testenv.LookPath(t, "tmux")
+	shPath := testenv.LookPath(t, sh)
 	if _, err := exec.LookPath("spark"); err != nil {
 		t.Fatalf("spark is not on PATH: %v", err)
 	}
@@ -133,7 +129,7 @@ func (s *tmuxShell) press(keys ...string) { s.tmux(append([]string{"send-keys"},
 
 func (s *tmuxShell) screen() string { return s.tmux("capture-pane", "-p") }
 
-// waitFor waits until the screen shows text, at most 10 s.
+// waitFor waits until the screen shows text, at most waitTime.
 func (s *tmuxShell) waitFor(text string) {
 	s.t.Helper()
 	text = strings.TrimRight(text, " ") // capture-pane drops trailing blanks
@@ -142,7 +138,7 @@ func (s *tmuxShell) waitFor(text string) {
 
 func (s *tmuxShell) waitUntil(ok func(screen string) bool, what string) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for {
 		scr := s.screen()
 		if ok(scr) {
@@ -161,7 +157,7 @@ func (s *tmuxShell) buffer() string {
 	path := filepath.Join(s.home, "buffer")
 	os.Remove(path)
 	s.press("C-x", "C-y")
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for {
 		if b, err := os.ReadFile(path); err == nil {
 			return strings.TrimSuffix(string(b), "\n")
@@ -176,7 +172,7 @@ func (s *tmuxShell) buffer() string {
 // waitBuffer waits until the line editor holds want.
 func (s *tmuxShell) waitBuffer(want string) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for {
 		got := s.buffer()
 		if got == want {
@@ -438,10 +434,7 @@ func TestInitCommand(t *testing.T) {
 		if !strings.HasSuffix(out, comp) {
 			t.Errorf("spark init %s does not end with the completion script", sh)
 		}
-		path, err := exec.LookPath(sh)
-		if err != nil {
-			continue
-		}
+		path := testenv.LookPath(t, sh)
 		// The whole output is valid shell.
 		check := exec.Command(path, "-n")
 		if sh == "fish" {
@@ -475,10 +468,7 @@ func runSparkOut(t *testing.T, env map[string]string, args ...string) (string, i
 // (ksharrays, nounset with no locale variables): the widget and the completion are registered
 // and nothing is printed.
 func TestInitZshUserOptions(t *testing.T) {
-	zsh, err := exec.LookPath("zsh")
-	if err != nil {
-		t.Skip("zsh is not installed")
-	}
+	zsh := testenv.LookPath(t, "zsh")
 	home := t.TempDir()
 	script := `autoload -Uz compinit; compinit -u -d ` + home + `/.zcd; eval "$(spark init zsh)"; whence -w spark-suggest; print -r -- ${_comps[spark]-unset}`
 	for _, opt := range []string{"ksharrays", "nounset"} {

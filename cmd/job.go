@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 )
 
@@ -33,8 +34,9 @@ type patchJob struct {
 	ttft    time.Duration // time to first token of the first turn, from process start
 	reply   string        // the last turn's raw reply
 	prose   string
-	steered bool          // the user interrupted and steered: the caller's context is cancelled, the job went on
-	changes []edit.Change // what the job wrote (for a dry run, would have written)
+	steered bool            // the user interrupted and steered: the caller's context is cancelled, the job went on
+	changes []edit.Change   // what the job wrote (for a dry run, would have written)
+	undo    *edit.Committer // the command's commits, one undo entry; nil for a fresh one
 }
 
 // initialMessages builds the system and user messages for the job's targets.
@@ -50,7 +52,7 @@ func (j *patchJob) showPrompt() error {
 	w := j.env.streams.Out
 	fmt.Fprintf(w, "# model %s at %s, format %s\n", j.settings.Model, j.settings.host(), j.settings.Format)
 	for _, m := range j.messages {
-		fmt.Fprintf(w, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
+		fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
 	}
 	return nil
 }
@@ -110,7 +112,7 @@ func (j *patchJob) run(ctx context.Context) error {
 			return j.failed(err)
 		}
 		if live {
-			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", err)
+			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", safe.Line(err.Error()))
 		}
 		j.messages = append(j.messages,
 			llm.Message{Role: "assistant", Content: res.Text},
@@ -242,13 +244,12 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		}
 		return nil
 	}
-	stateDir, err := edit.StateDir(j.env.getenv)
-	if err != nil {
-		stateDir = ""
+	if j.undo == nil {
+		j.undo = newCommitter(j.env, "")
 	}
 	// From here SIGINT only cancels the context, which Commit does not look at: the few
 	// milliseconds of writing always finish once begun.
-	if err := edit.Commit(changes, stateDir); err != nil {
+	if err := j.undo.Commit(changes); err != nil {
 		return err
 	}
 	j.changes = changes
@@ -318,7 +319,7 @@ func (j *patchJob) summary(changes []edit.Change, verb string) string {
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
 	}
-	return s
+	return safe.Text(s)
 }

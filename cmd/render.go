@@ -11,6 +11,7 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/internal/safe"
 )
 
 // palette holds the colours of a diff; every entry prints plainly when colour is off.
@@ -40,6 +41,7 @@ func newPalette(on bool) *palette {
 }
 
 // liveRenderer prints a patch as a coloured diff while it streams, one complete line at a time.
+// Every line is the model's, so it passes safe.Text: the colours are spark's own, the rest inert.
 type liveRenderer struct {
 	w        *bufio.Writer
 	pal      *palette
@@ -59,17 +61,17 @@ func (r *liveRenderer) event(ev edit.Event) {
 		if !r.started && strings.TrimSpace(ev.Text) == "" {
 			return
 		}
-		r.pal.prose.Fprintln(r.w, ev.Text)
+		r.pal.prose.Fprintln(r.w, safe.Text(ev.Text))
 	case edit.EvFile:
-		r.pal.file.Fprintln(r.w, ev.Path)
+		r.pal.file.Fprintln(r.w, safe.Line(ev.Path))
 	case edit.EvHunk:
-		r.pal.hunk.Fprintln(r.w, strings.TrimRight("@@ "+ev.Text, " "))
+		r.pal.hunk.Fprintln(r.w, safe.Text(strings.TrimRight("@@ "+ev.Text, " ")))
 	case edit.EvContext:
-		r.pal.ctx.Fprintln(r.w, " "+ev.Text)
+		r.pal.ctx.Fprintln(r.w, " "+safe.Text(ev.Text))
 	case edit.EvDelete:
-		r.pal.del.Fprintln(r.w, "-"+ev.Text)
+		r.pal.del.Fprintln(r.w, "-"+safe.Text(ev.Text))
 	case edit.EvInsert:
-		r.pal.ins.Fprintln(r.w, "+"+ev.Text)
+		r.pal.ins.Fprintln(r.w, "+"+safe.Text(ev.Text))
 	default:
 		return
 	}
@@ -80,7 +82,8 @@ func (r *liveRenderer) event(ev edit.Event) {
 
 func (r *liveRenderer) flush() { r.w.Flush() }
 
-// writeDiff prints a unified diff, coloured when the palette is.
+// writeDiff prints a unified diff, coloured when the palette is. The lines are the files' and
+// the model's, so each passes safe.Text.
 func writeDiff(w io.Writer, pal *palette, diff string) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	defer bw.Flush()
@@ -88,6 +91,7 @@ func writeDiff(w io.Writer, pal *palette, diff string) {
 		if line == "" {
 			continue
 		}
+		line = safe.Text(line)
 		switch {
 		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
 			pal.file.Fprint(bw, line)

@@ -20,6 +20,11 @@ import (
 	"github.com/spark-cli/spark/llm/llmtest"
 )
 
+// waitTime bounds every wait for something outside the test process (a request at the fake
+// server, a screen in tmux, a child's exit): generous, since the tests run under -race on busy
+// machines. The waits poll and end as soon as the thing is there.
+const waitTime = 30 * time.Second
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"spark": func() {
@@ -207,10 +212,10 @@ func cmdWaitReq(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	s := serverOf(ts)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for len(s.Requests()) < n {
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitreq: %d requests after 10s, want %d", len(s.Requests()), n)
+			ts.Fatalf("waitreq: %d requests after %v, want %d", len(s.Requests()), waitTime, n)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

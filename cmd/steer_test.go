@@ -80,7 +80,7 @@ func (p *ptySpark) screen() string {
 // waitFor waits until the output contains s, at most 10 s.
 func (p *ptySpark) waitFor(s string) {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for !strings.Contains(p.screen(), s) {
 		if time.Now().After(deadline) {
 			p.t.Fatalf("waiting for %q; the terminal shows:\n%s", s, p.screen())
@@ -92,7 +92,7 @@ func (p *ptySpark) waitFor(s string) {
 // waitCount waits until s appears n times in the output, at most 10 s.
 func (p *ptySpark) waitCount(s string, n int) {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for strings.Count(p.screen(), s) < n {
 		if time.Now().After(deadline) {
 			p.t.Fatalf("waiting for %d× %q; the terminal shows:\n%s", n, s, p.screen())
@@ -123,7 +123,7 @@ func (p *ptySpark) exit() int {
 			p.t.Fatalf("wait: %v", err)
 		}
 		return 0
-	case <-time.After(10 * time.Second):
+	case <-time.After(waitTime):
 		p.t.Fatalf("spark did not exit; the terminal shows:\n%s", p.screen())
 		return -1
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spark-cli/spark/completions"
+	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -156,11 +157,12 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	s, client := conn.settings, conn.client
 
 	msgs := suggestMessages(opts, e.getenv)
+	msgs[1].Content = e.redactor().Redact(msgs[1].Content)
 	if opts.ShowPrompt {
 		w := e.streams.Out
 		fmt.Fprintf(w, "# model %s at %s\n", s.Model, s.host())
 		for _, m := range msgs {
-			fmt.Fprintf(w, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
+			fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
 		}
 		return nil
 	}
@@ -189,6 +191,8 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	if err != nil {
 		return fmt.Errorf("suggest: %w", err)
 	}
+	// Invisible and direction-changing characters would hide what the line really runs.
+	line = safe.Text(line)
 	_, err = fmt.Fprintln(e.streams.Out, line)
 	return err
 }

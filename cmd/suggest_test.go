@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"context"
 	"errors"
@@ -62,10 +64,7 @@ func TestSuggestSessionContext(t *testing.T) {
 // TestSuggestThroughSession runs 20 suggestions in one spark shell session: they all go
 // through the session's relay, over one connection to the model server.
 func TestSuggestThroughSession(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := testenv.LookPath(t, "bash")
 	srv := llmtest.NewServer(t)
 	srv.Repeat(llmtest.Step{Chunks: []string{"git ", "status"}})
 	home := t.TempDir()
@@ -126,7 +125,7 @@ func TestSuggestReaderGone(t *testing.T) {
 	if code != ExitInterrupted {
 		t.Errorf("spark suggest after its reader left = exit %d, want %d", code, ExitInterrupted)
 	}
-	if _, ok := srv.WaitDisconnect(0, 2*time.Second); !ok {
+	if _, ok := srv.WaitDisconnect(0, waitTime); !ok {
 		t.Error("the server did not see the request cancelled")
 	}
 }
@@ -137,7 +136,7 @@ func TestSuggestCancelOnKey(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"late"}, FirstDelay: 20 * time.Second})
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pty: %v", err)
+		testenv.Missing(t, "no pty: %v", err)
 	}
 	defer ptmx.Close()
 	defer tty.Close()
@@ -163,10 +162,10 @@ func TestSuggestCancelOnKey(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("spark took %v to stop after the key", d)
 	}
-	if _, ok := srv.WaitDisconnect(0, 2*time.Second); !ok {
+	if _, ok := srv.WaitDisconnect(0, waitTime); !ok {
 		t.Error("the server did not see the request cancelled")
 	}
-	tty.SetReadDeadline(time.Now().Add(2 * time.Second))
+	tty.SetReadDeadline(time.Now().Add(waitTime))
 	buf := make([]byte, 8)
 	if n, err := tty.Read(buf); err != nil || string(buf[:n]) != "x" {
 		t.Errorf("after spark stopped the terminal holds %q, %v; want the key x, unread", buf[:n], err)
@@ -176,7 +175,7 @@ func TestSuggestCancelOnKey(t *testing.T) {
 // waitRequests waits until the server has seen n requests.
 func waitRequests(t *testing.T, srv *llmtest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for len(srv.Requests()) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("server saw %d requests, want %d", len(srv.Requests()), n)
@@ -217,10 +216,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
 // TestRelayDeepRuntimeDir: under a runtime directory too deep for a unix socket path inside the
 // session directory, the session still gets its relay, in a short private directory.
 func TestRelayDeepRuntimeDir(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := testenv.LookPath(t, "bash")
 	home := t.TempDir()
 	run := filepath.Join(home, strings.Repeat("d", 60), strings.Repeat("e", 40))
 	if err := os.MkdirAll(run, 0o700); err != nil {

@@ -1,6 +1,8 @@
 package completions
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"os/exec"
 	"strings"
 	"testing"
@@ -9,24 +11,24 @@ import (
 // TestScriptsParse runs each script through its shell's syntax check.
 func TestScriptsParse(t *testing.T) {
 	for _, sh := range Shells {
-		path, err := exec.LookPath(sh)
+		t.Run(sh, func(t *testing.T) { scriptsParse(t, sh) })
+	}
+}
+
+func scriptsParse(t *testing.T, sh string) {
+	path := testenv.LookPath(t, sh)
+	for kind, get := range map[string]func(string) (string, error){"completion": Completion, "widget": Widget} {
+		script, err := get(sh)
 		if err != nil {
-			t.Logf("%s is not installed", sh)
-			continue
+			t.Fatalf("%s(%s) = %v", kind, sh, err)
 		}
-		for kind, get := range map[string]func(string) (string, error){"completion": Completion, "widget": Widget} {
-			script, err := get(sh)
-			if err != nil {
-				t.Fatalf("%s(%s) = %v", kind, sh, err)
-			}
-			check := exec.Command(path, "-n")
-			if sh == "fish" {
-				check = exec.Command(path, "--no-execute")
-			}
-			check.Stdin = strings.NewReader(script)
-			if out, err := check.CombinedOutput(); err != nil {
-				t.Errorf("%s %s script does not parse: %v\n%s", sh, kind, err, out)
-			}
+		check := exec.Command(path, "-n")
+		if sh == "fish" {
+			check = exec.Command(path, "--no-execute")
+		}
+		check.Stdin = strings.NewReader(script)
+		if out, err := check.CombinedOutput(); err != nil {
+			t.Errorf("%s %s script does not parse: %v\n%s", sh, kind, err, out)
 		}
 	}
 }

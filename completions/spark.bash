@@ -42,7 +42,7 @@ _spark() {
         words='edit fix undo shell history suggest init completion help' ;;
     edit) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --stdin-name --help -h' ;;
     fix) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --attempts --help -h' ;;
-    undo) flags='--help -h' ;;
+    undo) flags='--list -l --help -h' ;;
     shell) flags='-c --login -l --help -h' ;;
     history) flags='--json -n --help -h' ;;
     suggest) flags='--line --point --shell --timeout --cancel-on-key --model -m --base-url --show-prompt --help -h' ;;

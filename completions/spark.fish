@@ -28,6 +28,9 @@ complete -c spark -n "__fish_seen_subcommand_from edit" -l stdin-name -x -d 'wit
 complete -c spark -n "__fish_seen_subcommand_from edit" -F
 complete -c spark -n "__fish_seen_subcommand_from fix" -l attempts -x -d 'with -- COMMAND, the most fixes to try'
 
+# undo
+complete -c spark -n "__fish_seen_subcommand_from undo" -s l -l list -d 'show the undo stack, newest first'
+
 # shell and history
 complete -c spark -n "__fish_seen_subcommand_from shell" -s c -x -d 'run COMMAND and exit with its status'
 complete -c spark -n "__fish_seen_subcommand_from shell" -s l -l login -d 'start a login shell'

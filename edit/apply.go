@@ -217,7 +217,8 @@ func (a *Applier) matcher(tg *Target) *patch.Matcher {
 // Finish closes the current reply and builds every new file in memory; nothing is written.
 // It returns the changes (none when the edit is already there), or the reason the reply does
 // not apply: a *NoEditError for a reply in words only, a *RefusedPathError, a
-// *patch.HunkError, a *patch.ParseError or ErrNoEditInFormat.
+// *patch.HunkError, a *patch.ParseError, ErrNoEditInFormat, or a *ControlError (which Repair
+// does not take: it is refused, not repaired).
 func (a *Applier) Finish() ([]Change, error) {
 	if a.failure != nil {
 		return nil, a.failure
@@ -297,6 +298,11 @@ func (a *Applier) Finish() ([]Change, error) {
 		if !bytes.Equal(next, tg.Content) {
 			changes = append(changes, Change{Target: tg, New: next})
 		}
+	}
+	// Control bytes in a text file are refused whole, never repaired: a model that sends them
+	// is not to be asked for more.
+	if err := CheckControls(changes); err != nil {
+		return nil, err
 	}
 	return changes, nil
 }

@@ -16,7 +16,8 @@ var applyCases = []struct {
 	format Format
 	reply  string
 	want   map[string]string // path -> new content; nil with wantErr
-	// wantErr is the error's kind: "noedit", "refused:REASON", "hunk", "parse" or "format".
+	// wantErr is the error's kind: "noedit", "refused:REASON", "hunk", "parse", "format" or
+	// "control".
 	wantErr string
 }{
 	{
@@ -76,6 +77,11 @@ var applyCases = []struct {
 		want:   map[string]string{"notes.txt": "a\nB\nc\n"},
 	},
 	{
+		name:    "control bytes into a text file",
+		reply:   "*** Begin Patch\n*** Update File: notes.txt\n@@\n a\n-b\n+b\x1b]52;c;eA==\x07\n c\n*** End Patch\n",
+		wantErr: "control",
+	},
+	{
 		name:    "fence without an edit",
 		reply:   "no edit needed.\n```text\nhello world\n```\n",
 		wantErr: "parse",
@@ -124,7 +130,10 @@ func errorKind(err error) string {
 	var re *RefusedPathError
 	var he *patch.HunkError
 	var pe *patch.ParseError
+	var ce *ControlError
 	switch {
+	case errors.As(err, &ce):
+		return "control"
 	case errors.As(err, &ne):
 		return "noedit"
 	case errors.As(err, &re):
@@ -221,5 +230,9 @@ func TestApplierRepair(t *testing.T) {
 	a := NewApplier(applyTargets(), ApplyOptions{})
 	if prompt, ok := a.Repair(errors.New("connection reset")); ok {
 		t.Errorf("Repair(connection reset) = %q, true; want no repair for an error not about the reply", prompt)
+	}
+	// Control bytes are refused whole: a model that sends them is not asked for more.
+	if prompt, ok := a.Repair(&ControlError{Path: "notes.txt", Line: 2, Byte: 0x1b}); ok {
+		t.Errorf("Repair(ControlError) = %q, true; want no repair", prompt)
 	}
 }

@@ -37,20 +37,48 @@ func noTemps(t *testing.T, dirs ...string) {
 	}
 }
 
-// failRename makes the calls of rename numbered in fail (from 1) fail with EIO, for this test.
+// failRename makes the calls of renameIn numbered in fail (from 1) fail with EIO, for this test.
 func failRename(t *testing.T, fail ...int) {
 	t.Helper()
 	calls := 0
-	rename = func(from, to string) error {
+	orig := renameIn
+	renameIn = func(d *pinnedDir, from, to string) error {
 		calls++
 		for _, n := range fail {
 			if calls == n {
-				return &os.LinkError{Op: "rename", Old: from, New: to, Err: syscall.EIO}
+				return &os.LinkError{Op: "rename", Old: d.join(from), New: d.join(to), Err: syscall.EIO}
 			}
 		}
-		return os.Rename(from, to)
+		return orig(d, from, to)
 	}
-	t.Cleanup(func() { rename = os.Rename })
+	t.Cleanup(func() { renameIn = orig })
+}
+
+// failTemp makes the calls of openTemp numbered in fail (from 1) fail with ENOSPC, for this test.
+func failTemp(t *testing.T, fail ...int) {
+	t.Helper()
+	calls := 0
+	orig := openTemp
+	openTemp = func(d *pinnedDir, name string) (*os.File, error) {
+		calls++
+		for _, n := range fail {
+			if calls == n {
+				return nil, &fs.PathError{Op: "open", Path: d.join(name), Err: syscall.ENOSPC}
+			}
+		}
+		return orig(d, name)
+	}
+	t.Cleanup(func() { openTemp = orig })
+}
+
+// stack returns the names of the undo entries in state, bottom first.
+func stack(t *testing.T, state string) []string {
+	t.Helper()
+	names, err := entryNames(undoDirOf(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 func TestCommit(t *testing.T) {
@@ -194,8 +222,11 @@ func TestCommitConflict(t *testing.T) {
 			if got := readFile(t, filepath.Join(dir, "a.go")); got != "one\n" {
 				t.Errorf("a.go = %q, want it unchanged", got)
 			}
-			if _, err := os.Stat(journalPath(state)); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("a journal was written for a refused commit: %v", err)
+			if names := stack(t, state); len(names) != 0 {
+				t.Errorf("undo entries %q were written for a refused commit", names)
+			}
+			if _, err := os.Stat(filepath.Join(undoDirOf(state), intentName)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("an intent log was left by a refused commit: %v", err)
 			}
 			tt.check(t, dir)
 			noTemps(t, dir)
@@ -222,17 +253,8 @@ func TestCommitAllOrNothing(t *testing.T) {
 			wantErr: "write d2/b.go: open %s: permission denied; nothing written",
 		},
 		{
-			name: "temp file cannot be created",
-			setup: func(t *testing.T, dir string) {
-				calls := 0
-				createTemp = func(d, pattern string) (*os.File, error) {
-					if calls++; calls == 2 {
-						return nil, &fs.PathError{Op: "open", Path: filepath.Join(d, pattern), Err: syscall.ENOSPC}
-					}
-					return os.CreateTemp(d, pattern)
-				}
-				t.Cleanup(func() { createTemp = os.CreateTemp })
-			},
+			name:    "temp file cannot be created",
+			setup:   func(t *testing.T, dir string) { failTemp(t, 2) },
 			wantErr: "write d2/b.go: open %s: no space left on device; nothing written",
 		},
 		{
@@ -255,7 +277,8 @@ func TestCommitAllOrNothing(t *testing.T) {
 			writeTree(t, dir, map[string]string{"d1/a.go": "one\n", "d2/b.go": "two\n"})
 			ts := resolveAll(t, dir, "d1/a.go", "d2/b.go")
 			tt.setup(t, dir)
-			err := Commit([]Change{{ts[0], []byte("ONE\n")}, {ts[1], []byte("TWO\n")}}, "")
+			state := t.TempDir()
+			err := Commit([]Change{{ts[0], []byte("ONE\n")}, {ts[1], []byte("TWO\n")}}, state)
 			if err == nil || !matchesWithPath(err.Error(), tt.wantErr) {
 				t.Errorf("Commit() = %v, want %s", err, tt.wantErr)
 			}
@@ -265,6 +288,12 @@ func TestCommitAllOrNothing(t *testing.T) {
 				}
 			}
 			noTemps(t, filepath.Join(dir, "d1"), filepath.Join(dir, "d2"))
+			if names := stack(t, state); len(names) != 0 {
+				t.Errorf("undo entries %q after a failed Commit(), want none", names)
+			}
+			if msg, err := Recover(state); msg != "" || err != nil {
+				t.Errorf("Recover() after a failed Commit() = %q, %v, want nothing to recover", msg, err)
+			}
 		})
 	}
 }
@@ -288,13 +317,25 @@ func TestCommitRestoreFails(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"a.go": "one\n", "b.go": "two\n"})
 	ts := resolveAll(t, dir, "a.go", "b.go")
+	state := t.TempDir()
 	failRename(t, 2, 3)
-	err := Commit([]Change{{ts[0], []byte("ONE\n")}, {ts[1], []byte("TWO\n")}}, "")
+	err := Commit([]Change{{ts[0], []byte("ONE\n")}, {ts[1], []byte("TWO\n")}}, state)
 	want := "a.go already written and could not be restored"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Commit() = %v, want an error saying %q", err, want)
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Commit() = %v, want one line saying %q", err, want)
 	}
 	noTemps(t, dir)
+	// The intent log stays, and the next command finishes the roll back.
+	renameIn = renameAt
+	msg, err := Recover(state)
+	if want := "rolled back an interrupted edit of a.go, b.go"; err != nil || msg != want {
+		t.Errorf("Recover() = %q, %v, want %q", msg, err, want)
+	}
+	for name, want := range map[string]string{"a.go": "one\n", "b.go": "two\n"} {
+		if got := readFile(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("after Recover(), %s = %q, want %q", name, got, want)
+		}
+	}
 }
 
 func TestCommitRefuses(t *testing.T) {
@@ -322,24 +363,37 @@ func TestCommitRefuses(t *testing.T) {
 	}
 }
 
-// TestCommitJournalBeforeRenames checks that the journal is on disk when the first rename runs,
-// so that a crash during the renames leaves a journal Undo can finish from.
-func TestCommitJournalBeforeRenames(t *testing.T) {
+// TestCommitIntentBeforeRenames checks that the intent log is on disk, whole, when the first
+// rename runs, naming every temp file, and that it is the undo entry once the commit is done.
+func TestCommitIntentBeforeRenames(t *testing.T) {
 	dir := t.TempDir()
 	state := t.TempDir()
-	writeTree(t, dir, map[string]string{"a.go": "one\n"})
-	ts := resolveAll(t, dir, "a.go")
+	writeTree(t, dir, map[string]string{"a.go": "one\n", "b.go": "two\n"})
+	ts := resolveAll(t, dir, "a.go", "b.go")
 	var seen error = errors.New("rename never called")
-	rename = func(from, to string) error {
+	renameIn = func(d *pinnedDir, from, to string) error {
 		if seen != nil {
-			_, seen = os.Stat(journalPath(state))
+			var data []byte
+			data, seen = os.ReadFile(filepath.Join(undoDirOf(state), intentName))
+			if seen == nil {
+				var h *journalHeader
+				if h, seen = readJournal(data); seen == nil && (len(h.Files) != 2 || h.Files[0].Tmp != from) {
+					seen = fmt.Errorf("intent %+v does not name the temp file %s", h.Files, from)
+				}
+			}
 		}
-		return os.Rename(from, to)
+		return renameAt(d, from, to)
 	}
-	t.Cleanup(func() { rename = os.Rename })
-	must(t, Commit([]Change{{ts[0], []byte("ONE\n")}}, state))
+	t.Cleanup(func() { renameIn = renameAt })
+	must(t, Commit([]Change{{ts[0], []byte("ONE\n")}, {ts[1], []byte("TWO\n")}}, state))
 	if seen != nil {
-		t.Errorf("journal at the first rename: %v, want it written", seen)
+		t.Errorf("intent log at the first rename: %v, want it written", seen)
+	}
+	if names := stack(t, state); len(names) != 1 {
+		t.Errorf("undo entries after Commit() = %q, want one", names)
+	}
+	if _, err := os.Stat(filepath.Join(undoDirOf(state), intentName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("intent log after Commit(): %v, want it gone", err)
 	}
 }
 
@@ -388,14 +442,12 @@ func TestFailedCommitKeepsUndo(t *testing.T) {
 	ts := resolveAll(t, dir, "a.go", "b.go")
 	must(t, Commit([]Change{{ts[0], []byte("ONE\n")}}, state))
 
-	createTemp = func(d, pattern string) (*os.File, error) {
-		return nil, &fs.PathError{Op: "open", Path: filepath.Join(d, pattern), Err: syscall.ENOSPC}
-	}
-	t.Cleanup(func() { createTemp = os.CreateTemp })
+	orig := openTemp
+	failTemp(t, 1)
 	if err := Commit([]Change{{ts[1], []byte("TWO\n")}}, state); err == nil {
 		t.Fatal("Commit with no space for its temp file succeeded")
 	}
-	createTemp = os.CreateTemp
+	openTemp = orig
 
 	restored, err := Undo(state)
 	if err != nil || len(restored) != 1 || restored[0] != "a.go" {
@@ -404,7 +456,7 @@ func TestFailedCommitKeepsUndo(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "a.go")); string(got) != "one\n" {
 		t.Errorf("a.go after undo = %q, want %q", got, "one\n")
 	}
-	if entries, _ := os.ReadDir(filepath.Join(state, "undo")); len(entries) != 0 {
-		t.Errorf("undo directory after undo holds %d entries, want none", len(entries))
+	if names := stack(t, state); len(names) != 0 {
+		t.Errorf("undo stack after undo holds %q, want nothing", names)
 	}
 }

@@ -1,9 +1,8 @@
 package edit
 
 import (
+	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,12 +10,33 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
 
-// ErrNothingToUndo is returned by Undo when there is no journal, or when every file in it is
-// already back as it was before the edit.
+// The undo directory, stateDir/undo, holds:
+//
+//	lock      the advisory lock every commit and undo takes (lockState)
+//	intent    the commit or undo under way: written before its first rename, gone once it is done
+//	<number>  the undo stack, one entry per spark command; the highest number is the top
+//
+// An entry, and the intent, is a journal: a magic line, a JSON header line, then contents back to
+// back, raw, so that large files cost no encoding.
+const (
+	journalMagic = "spark undo journal 1\n"
+	intentName   = "intent"
+	legacyName   = "last"  // the single journal of earlier versions, taken in as the bottom entry
+	maxEntries   = 20      // entries kept; older ones are dropped
+	opCommit     = "edit"  // an intent that makes (or extends) its entry
+	opUndo       = "undo"  // an intent that restores its entry's files and removes it
+	entryDigits  = 16      // entry names are zero-padded numbers, so that names sort as numbers
+	headerLimit  = 1 << 20 // the longest header undo --list reads
+)
+
+// ErrNothingToUndo is returned by Undo when the undo stack is empty.
 var ErrNothingToUndo = errors.New("nothing to undo")
 
 // UndoConflictError reports a file that changed after the edit that Undo would revert, so that
@@ -30,90 +50,105 @@ func (e *UndoConflictError) Error() string {
 	return e.Path + " changed after the last edit; nothing restored"
 }
 
-// The journal is the undo record of the last edit: one file, replaced atomically, so that it is
-// always the whole record of one edit. It is a magic line, a JSON header line, then the old
-// contents of the files back to back, raw, so that large files cost no encoding.
-const journalMagic = "spark undo journal 1\n"
-
 type journalHeader struct {
-	Time  time.Time     `json:"time"`
-	Files []journalFile `json:"files"`
+	Time    time.Time     `json:"time"`
+	Command string        `json:"command,omitempty"`
+	Op      string        `json:"op,omitempty"`    // intent only: opCommit or opUndo
+	Entry   string        `json:"entry,omitempty"` // intent only: the entry it makes or removes
+	Files   []journalFile `json:"files"`
 }
 
 type journalFile struct {
 	Path      string      `json:"path"`
 	Real      string      `json:"real"`
 	Mode      fs.FileMode `json:"mode"`
-	OldSize   int         `json:"old_size"`   // bytes of old content in the body, in file order
-	NewSHA256 string      `json:"new_sha256"` // of the content the edit wrote
-	Old       []byte      `json:"-"`
+	OldSize   int         `json:"old_size"`   // bytes of content before the command, in the body
+	NewSHA256 string      `json:"new_sha256"` // of the content the command left
+	// In an intent, for each file the operation writes: the temp file's name in the directory of
+	// Real, the hash of what is written, and what a roll back puts back (Back when HasBack, else
+	// Old), which follows Old in the body.
+	Tmp      string `json:"tmp,omitempty"`
+	ToSHA256 string `json:"to_sha256,omitempty"`
+	HasBack  bool   `json:"has_back,omitempty"`
+	BackSize int    `json:"back_size,omitempty"`
+
+	Old  []byte `json:"-"`
+	Back []byte `json:"-"`
 }
 
-func journalPath(stateDir string) string {
-	return filepath.Join(stateDir, "undo", "last")
-}
-
-// Record saves the undo journal for changes in stateDir/undo/, replacing the previous one
-// atomically: for each file its Real path, Path, mode, the whole old content and a hash of the new
-// content. Changes whose New equals the old content are left out; when none is left the previous
-// journal stays. The directories are created 0700 and the journal is 0600, fsynced. Commit calls
-// Record itself before its renames when given a state directory; call it directly only for files
-// written another way. It returns an error when a change has no Target or the journal cannot be
-// written.
-func Record(stateDir string, changes []Change) error {
-	return record(journalPath(stateDir), changes)
-}
-
-// record writes the journal for changes to path.
-func record(path string, changes []Change) error {
-	h := journalHeader{Time: time.Now()}
-	parts := [][]byte{[]byte(journalMagic), nil}
-	for _, c := range changes {
-		t := c.Target
-		if t == nil {
-			return errors.New("record undo journal: change without a target")
-		}
-		if bytes.Equal(c.New, t.Content) {
-			continue
-		}
-		sum := sha256.Sum256(c.New)
-		h.Files = append(h.Files, journalFile{
-			Path:      t.Path,
-			Real:      t.Real,
-			Mode:      t.Mode,
-			OldSize:   len(t.Content),
-			NewSHA256: hex.EncodeToString(sum[:]),
-		})
-		parts = append(parts, t.Content)
+// back is what a roll back of the operation puts in the file.
+func (f *journalFile) back() []byte {
+	if f.HasBack {
+		return f.Back
 	}
-	if len(h.Files) == 0 {
-		return nil
+	return f.Old
+}
+
+func undoDirOf(stateDir string) string { return filepath.Join(stateDir, "undo") }
+
+func entryName(n uint64) string { return fmt.Sprintf("%0*d", entryDigits, n) }
+
+func isEntryName(s string) bool {
+	if len(s) != entryDigits {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// entryNames lists the undo stack, bottom first.
+func entryNames(undoDir string) ([]string, error) {
+	des, err := os.ReadDir(undoDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, de := range des {
+		if isEntryName(de.Name()) {
+			names = append(names, de.Name())
+		}
+	}
+	return names, nil // ReadDir sorts by name
+}
+
+// encodeJournal returns h and its contents as one buffer, so that it goes to disk in one write.
+func encodeJournal(h *journalHeader) ([]byte, error) {
+	size := len(journalMagic) + 1
+	for i := range h.Files {
+		f := &h.Files[i]
+		f.OldSize = len(f.Old)
+		f.BackSize = 0
+		if f.HasBack {
+			f.BackSize = len(f.Back)
+		}
+		size += f.OldSize + f.BackSize
 	}
 	header, err := json.Marshal(h) // JSON escapes newlines inside strings: the header is one line
 	if err != nil {
-		return fmt.Errorf("record undo journal: %w", err)
+		return nil, err
 	}
-	parts[1] = append(header, '\n')
-	if err := writePrivate(path, parts...); err != nil {
-		return fmt.Errorf("record undo journal: %w", err)
-	}
-	return nil
-}
-
-// publishJournal makes the journal written to pending the one Undo reads. A missing pending
-// journal (no change needed one) is not an error.
-func publishJournal(pending, last string) error {
-	if err := os.Rename(pending, last); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+	buf := make([]byte, 0, size+len(header))
+	buf = append(buf, journalMagic...)
+	buf = append(buf, header...)
+	buf = append(buf, '\n')
+	for _, f := range h.Files {
+		buf = append(buf, f.Old...)
+		if f.HasBack {
+			buf = append(buf, f.Back...)
 		}
-		return err
 	}
-	return syncDir(filepath.Dir(last))
+	return buf, nil
 }
 
-// readJournal parses a journal written by Record.
-func readJournal(data []byte) ([]journalFile, error) {
+// readJournal parses a journal written by encodeJournal.
+func readJournal(data []byte) (*journalHeader, error) {
 	rest, ok := bytes.CutPrefix(data, []byte(journalMagic))
 	if !ok {
 		return nil, errors.New("not a spark undo journal")
@@ -126,55 +161,351 @@ func readJournal(data []byte) ([]journalFile, error) {
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, err
 	}
-	for i := range h.Files {
-		f := &h.Files[i]
-		if f.OldSize < 0 || f.OldSize > len(body) {
+	take := func(n int) ([]byte, error) {
+		if n < 0 || n > len(body) {
 			return nil, errors.New("truncated content")
 		}
-		f.Old, body = body[:f.OldSize:f.OldSize], body[f.OldSize:]
+		b := body[:n:n]
+		body = body[n:]
+		return b, nil
+	}
+	for i := range h.Files {
+		f := &h.Files[i]
+		var err error
+		if f.Old, err = take(f.OldSize); err != nil {
+			return nil, err
+		}
+		if f.HasBack {
+			if f.Back, err = take(f.BackSize); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if len(body) != 0 {
 		return nil, errors.New("trailing data")
 	}
-	return h.Files, nil
+	return &h, nil
 }
 
-// Undo restores the files of the last journal in stateDir byte for byte, all-or-nothing, with the
-// same atomic writes as Commit (keeping each file's current mode, which Commit does not change),
-// and returns their paths as they were named for the edit.
-//
-// A file that still holds what the edit wrote is restored; one that already holds its old content
-// is left as it is (so that a journal from an interrupted commit can be finished). If any other
-// file changed after the edit, or was removed, Undo returns an *UndoConflictError naming it and
-// writes nothing. When there is no journal, or nothing in it to restore, it returns
-// ErrNothingToUndo. On success it removes the journal, so a second Undo reports nothing to undo.
-// Other errors come from reading the journal or the files, or from writing.
-func Undo(stateDir string) ([]string, error) {
-	p := journalPath(stateDir)
+func readEntry(undoDir, name string) (*journalHeader, error) {
+	p := filepath.Join(undoDir, name)
 	data, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNothingToUndo
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read undo journal: %w", err)
 	}
-	files, err := readJournal(data)
+	h, err := readJournal(data)
 	if err != nil {
 		return nil, fmt.Errorf("read undo journal %s: %w", p, err)
 	}
+	return h, nil
+}
+
+// intent is the intent log of one commit or undo: what is about to be written, so that a crash
+// at any instant can be rolled back (or forward) by the next spark command.
+type intent struct {
+	dir string // the undo directory
+	h   journalHeader
+	f   *os.File // open from write until sync
+}
+
+func (in *intent) path() string { return filepath.Join(in.dir, intentName) }
+
+// add records the writes of the operation: for each file, its temp file, the hash of its new
+// content and what a roll back puts back. A file not yet in the header is added with its current
+// content as Old.
+func (in *intent) add(ws []*write) {
+	for _, w := range ws {
+		real := w.real()
+		i := slices.IndexFunc(in.h.Files, func(f journalFile) bool { return f.Real == real })
+		if i < 0 {
+			in.h.Files = append(in.h.Files, journalFile{Path: w.path, Real: real, Mode: w.mode, Old: w.old})
+			i = len(in.h.Files) - 1
+		}
+		f := &in.h.Files[i]
+		f.Tmp = w.tmp
+		f.ToSHA256 = sha256Hex(w.data)
+		if in.h.Op == opCommit {
+			f.NewSHA256 = f.ToSHA256
+		}
+		if !bytes.Equal(w.old, f.Old) {
+			f.HasBack, f.Back = true, w.old
+		}
+	}
+}
+
+// write creates the intent file with the whole log in one write, before any temp file is made:
+// even a SIGKILL right after it leaves a log that names every temp file there can be.
+func (in *intent) write() error {
+	buf, err := encodeJournal(&in.h)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(in.path(), os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(buf); err != nil {
+		f.Close()
+		os.Remove(in.path())
+		return err
+	}
+	in.f = f
+	return nil
+}
+
+// sync makes the intent log durable, its name included, and closes it.
+func (in *intent) sync() error {
+	err := in.f.Sync()
+	if cerr := in.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(in.dir)
+	}
+	return err
+}
+
+// discard removes the intent log of an operation that changed no file.
+func (in *intent) discard() { os.Remove(in.path()) }
+
+// finish completes the operation once every file is written: a commit's log becomes its entry
+// on the undo stack (replacing the entry's earlier version), an undo's entry is removed. Neither
+// needs an fsync: if a crash loses it, the intent log is still there and Recover finishes it.
+func (in *intent) finish() error {
+	target := filepath.Join(in.dir, in.h.Entry)
+	if in.h.Op == opUndo {
+		if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return os.Remove(in.path())
+	}
+	if err := os.Rename(in.path(), target); err != nil {
+		return err
+	}
+	names, err := entryNames(in.dir)
+	if err != nil {
+		return err
+	}
+	for len(names) > maxEntries {
+		os.Remove(filepath.Join(in.dir, names[0]))
+		names = names[1:]
+	}
+	return nil
+}
+
+// intentFor starts the intent log of a commit of ws: on top of the undo stack, extending this
+// Committer's entry when it is still the top and its files are as the entry left them.
+func (c *Committer) intentFor(undoDir string, ws []*write) (*intent, error) {
+	names, err := entryNames(undoDir)
+	if err != nil {
+		return nil, err
+	}
+	in := &intent{dir: undoDir, h: journalHeader{Time: time.Now(), Command: c.Command, Op: opCommit}}
+	if n := len(names); c.entry != "" && n > 0 && names[n-1] == c.entry {
+		if prev, err := readEntry(undoDir, c.entry); err == nil && continues(prev, ws) {
+			in.h.Entry = c.entry
+			for _, f := range prev.Files {
+				in.h.Files = append(in.h.Files, journalFile{Path: f.Path, Real: f.Real, Mode: f.Mode, NewSHA256: f.NewSHA256, Old: f.Old})
+			}
+			return in, nil
+		}
+	}
+	next := uint64(1)
+	if n := len(names); n > 0 {
+		last, _ := strconv.ParseUint(names[n-1], 10, 64)
+		next = last + 1
+	}
+	in.h.Entry = entryName(next)
+	return in, nil
+}
+
+// continues reports whether every file of ws that entry knows holds what entry left in it.
+func continues(entry *journalHeader, ws []*write) bool {
+	for _, w := range ws {
+		real := w.real()
+		for _, f := range entry.Files {
+			if f.Real == real && f.NewSHA256 != sha256Hex(w.old) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Recover finds a commit or undo that a crash (or SIGKILL) interrupted in any directory, and
+// finishes it: when every file was already written it completes the undo entry (roll forward);
+// otherwise it puts back the files already written (roll back: the user never saw success). A file
+// changed by hand since the crash is left as it is. The temp files of the interrupted operation
+// are removed. It returns a one-line account of what it did, or "" when nothing was interrupted;
+// it costs one stat when nothing was. It takes the state directory's lock. Errors come from
+// reading the intent log or restoring a file; the log then stays for the next attempt.
+func Recover(stateDir string) (string, error) {
+	undoDir := undoDirOf(stateDir)
+	_, err1 := os.Lstat(filepath.Join(undoDir, intentName))
+	_, err2 := os.Lstat(filepath.Join(undoDir, legacyName))
+	if errors.Is(err1, fs.ErrNotExist) && errors.Is(err2, fs.ErrNotExist) {
+		return "", nil
+	}
+	unlock, err := lockState(stateDir)
+	if err != nil {
+		return "", fmt.Errorf("recover: %w", err)
+	}
+	defer unlock()
+	return recoverLocked(undoDir)
+}
+
+// recoverLocked is Recover under the lock.
+func recoverLocked(undoDir string) (string, error) {
+	adoptLegacy(undoDir)
+	p := filepath.Join(undoDir, intentName)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("recover: read %s: %w", p, err)
+	}
+	h, err := readJournal(data)
+	if err != nil {
+		// The log is written in one write and made durable before the first rename and before
+		// any temp file exists: only a crash during that write leaves it unreadable.
+		os.Remove(p)
+		return "discarded the incomplete record of an interrupted edit, which had written nothing", nil
+	}
+	what := "edit"
+	if h.Op == opUndo {
+		what = "undo"
+	}
+	type file struct {
+		f   *journalFile
+		dir *pinnedDir
+	}
+	var done []file
+	var all, notDone, changed []string
+	for i := range h.Files {
+		f := &h.Files[i]
+		if f.Tmp == "" {
+			continue
+		}
+		all = append(all, f.Path)
+		d, err := pinDir(filepath.Dir(f.Real))
+		if err != nil {
+			changed = append(changed, f.Path)
+			continue
+		}
+		if err := d.remove(f.Tmp); err != nil {
+			return "", fmt.Errorf("recover interrupted %s: %w", what, err)
+		}
+		content, _, err := readIn(d, filepath.Base(f.Real))
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular):
+			changed = append(changed, f.Path)
+		case err != nil:
+			return "", fmt.Errorf("recover interrupted %s: read %s: %w", what, f.Path, err)
+		case sha256Hex(content) == f.ToSHA256:
+			done = append(done, file{f, d})
+		case bytes.Equal(content, f.back()):
+			notDone = append(notDone, f.Path)
+		default:
+			changed = append(changed, f.Path)
+		}
+	}
+	left := ""
+	if len(changed) > 0 {
+		left = "; " + strings.Join(changed, ", ") + " changed since, left as it is"
+	}
+	if len(notDone) == 0 {
+		in := &intent{dir: undoDir, h: *h}
+		if err := in.finish(); err != nil {
+			return "", fmt.Errorf("recover interrupted %s: %w", what, err)
+		}
+		return fmt.Sprintf("completed an interrupted %s of %s%s", what, strings.Join(all, ", "), left), nil
+	}
+	for _, d := range done {
+		if err := putBack(d.dir, filepath.Base(d.f.Real), d.f.back()); err != nil {
+			return "", fmt.Errorf("recover interrupted %s: restore %s: %w", what, d.f.Path, err)
+		}
+		if err := d.dir.sync(); err != nil {
+			return "", fmt.Errorf("recover interrupted %s: restore %s: %w", what, d.f.Path, err)
+		}
+	}
+	if err := os.Remove(p); err != nil {
+		return "", fmt.Errorf("recover interrupted %s: %w", what, err)
+	}
+	return fmt.Sprintf("rolled back an interrupted %s of %s%s", what, strings.Join(all, ", "), left), nil
+}
+
+// adoptLegacy takes the single journal of earlier versions in as the bottom of the stack.
+func adoptLegacy(undoDir string) {
+	last := filepath.Join(undoDir, legacyName)
+	if _, err := os.Lstat(last); err != nil {
+		return
+	}
+	os.Remove(last + ".pending")
+	bottom := filepath.Join(undoDir, entryName(0))
+	if _, err := os.Lstat(bottom); errors.Is(err, fs.ErrNotExist) {
+		os.Rename(last, bottom)
+		return
+	}
+	os.Remove(last)
+}
+
+// Undo pops the undo stack in stateDir: it restores the files of its top entry (the last spark
+// command that changed files) byte for byte, all-or-nothing and crash-consistent, with the same
+// writes as Commit (keeping each file's current mode, which Commit does not change), and returns
+// their paths as they were named for the edit. It recovers an interrupted commit first.
+//
+// A file that still holds what the command left is restored; one that already holds its old
+// content is left as it is. If any other file changed after the command, was removed, or its
+// directory moved, Undo returns an *UndoConflictError naming it and changes nothing, the entry
+// included. With an empty stack it returns ErrNothingToUndo. Other errors come from the lock,
+// from reading the journal or the files, or from writing.
+func Undo(stateDir string) ([]string, error) {
+	unlock, err := lockState(stateDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	undoDir := undoDirOf(stateDir)
+	if _, err := recoverLocked(undoDir); err != nil {
+		return nil, err
+	}
+	names, err := entryNames(undoDir)
+	if err != nil {
+		return nil, fmt.Errorf("read undo journal: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, ErrNothingToUndo
+	}
+	name := names[len(names)-1]
+	h, err := readEntry(undoDir, name)
+	if err != nil {
+		return nil, err
+	}
+	dirs := map[string]*pinnedDir{}
 	var ws []*write
 	var paths []string
-	for _, f := range files {
-		content, snap, err := readSnapshot(f.Real)
+	for _, f := range h.Files {
+		paths = append(paths, f.Path)
+		dirPath := filepath.Dir(f.Real)
+		d := dirs[dirPath]
+		if d == nil {
+			if d, err = pinDir(dirPath); errors.Is(err, fs.ErrNotExist) || errors.Is(err, errDirMoved) {
+				return nil, &UndoConflictError{Path: f.Path}
+			} else if err != nil {
+				return nil, fmt.Errorf("read %s: %w", f.Path, err)
+			}
+			dirs[dirPath] = d
+		}
+		content, snap, err := readIn(d, filepath.Base(f.Real))
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
 			return nil, &UndoConflictError{Path: f.Path}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", f.Path, err)
 		}
-		sum := sha256.Sum256(content)
 		switch {
-		case hex.EncodeToString(sum[:]) == f.NewSHA256:
+		case sha256Hex(content) == f.NewSHA256:
 		case bytes.Equal(content, f.Old):
 			continue
 		default:
@@ -183,7 +514,9 @@ func Undo(stateDir string) ([]string, error) {
 		path := f.Path
 		ws = append(ws, &write{
 			path: f.Path,
-			real: f.Real,
+			dir:  d,
+			name: filepath.Base(f.Real),
+			mode: f.Mode,
 			data: f.Old,
 			old:  content,
 			check: func() error {
@@ -197,47 +530,78 @@ func Undo(stateDir string) ([]string, error) {
 				return nil
 			},
 		})
-		paths = append(paths, f.Path)
-	}
-	if len(ws) > 0 {
-		if err := writeAll(ws, nil, nil); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return paths, fmt.Errorf("files restored, but remove undo journal: %w", err)
 	}
 	if len(ws) == 0 {
-		return nil, ErrNothingToUndo
+		if err := os.Remove(filepath.Join(undoDir, name)); err != nil {
+			return nil, fmt.Errorf("remove undo journal: %w", err)
+		}
+		return paths, nil
+	}
+	in := &intent{dir: undoDir, h: journalHeader{Time: time.Now(), Command: h.Command, Op: opUndo, Entry: name}}
+	if err := writeAll(ws, in); err != nil {
+		return nil, err
 	}
 	return paths, nil
 }
 
-// readSnapshot reads the regular file p whole and notes its state on disk.
-func readSnapshot(p string) ([]byte, *snapshot, error) {
-	readAt := time.Now()
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+// UndoEntry is one entry of the undo stack: one spark command's changes.
+type UndoEntry struct {
+	Time    time.Time // when the command last wrote
+	Command string    // the command line, as the command recorded it; may be empty
+	Paths   []string  // the files, as named for the edit
+}
+
+// UndoList returns the undo stack in stateDir, top (newest) first, reading only the headers. An
+// entry that cannot be read is listed with the Command "(unreadable: reason)". It returns an
+// error when the undo directory cannot be read.
+func UndoList(stateDir string) ([]UndoEntry, error) {
+	undoDir := undoDirOf(stateDir)
+	names, err := entryNames(undoDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("read undo journal: %w", err)
+	}
+	var out []UndoEntry
+	for _, name := range slices.Backward(names) {
+		h, err := readHeader(filepath.Join(undoDir, name))
+		if err != nil {
+			out = append(out, UndoEntry{Command: "(unreadable: " + err.Error() + ")"})
+			continue
+		}
+		e := UndoEntry{Time: h.Time, Command: h.Command}
+		for _, f := range h.Files {
+			e.Paths = append(e.Paths, f.Path)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// readHeader reads the header of the journal at p, not its contents.
+func readHeader(p string) (*journalHeader, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
+	r := bufio.NewReader(f)
+	magic := make([]byte, len(journalMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != journalMagic {
+		return nil, errors.New("not a spark undo journal")
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, errNotRegular
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		line = append(line, chunk...)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) || len(line) > headerLimit {
+			return nil, errors.New("truncated header")
+		}
 	}
-	content, err := io.ReadAll(f)
-	if err != nil {
-		return nil, nil, err
+	var h journalHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, err
 	}
-	return content, &snapshot{
-		real:    p,
-		info:    fi,
-		size:    fi.Size(),
-		mtime:   fi.ModTime(),
-		readAt:  readAt,
-		content: content,
-	}, nil
+	return &h, nil
 }

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // commitFiles writes files into a new directory, resolves them, commits newContent (name -> new
@@ -113,80 +115,154 @@ func TestUndoRefusesLaterChange(t *testing.T) {
 					t.Errorf("after a refused Undo(), b.go = %q, want the later %q", got, later)
 				}
 			}
-			if _, err := os.Stat(journalPath(state)); err != nil {
-				t.Errorf("a refused Undo() removed the journal: %v", err)
+			if names := stack(t, state); len(names) != 1 {
+				t.Errorf("a refused Undo() left the undo stack as %q, want its entry", names)
 			}
 		})
 	}
 }
 
-// TestUndoAfterInterruptedCommit plays a crash after the first of two renames: Undo restores the
-// renamed file and leaves the other, which still holds its old content.
-func TestUndoAfterInterruptedCommit(t *testing.T) {
+func TestUndoStack(t *testing.T) {
 	state := t.TempDir()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"a.go": "a\n", "b.go": "b\n"})
-	ts := resolveAll(t, dir, "a.go", "b.go")
-	must(t, Record(state, []Change{{ts[0], []byte("A\n")}, {ts[1], []byte("B\n")}}))
-	writeFile(t, filepath.Join(dir, "a.go"), "A\n")
-	paths, err := Undo(state)
-	if err != nil || !slices.Equal(paths, []string{"a.go"}) {
-		t.Fatalf("Undo() = %q, %v, want [a.go]", paths, err)
+	orig := map[string]string{"a.go": "a\n", "b.go": "b\r\nno newline"}
+	writeTree(t, dir, orig)
+	edits := []map[string]string{
+		{"a.go": "A\n"},
+		{"a.go": "AA\n", "b.go": "B"},
+		{"b.go": ""},
 	}
-	for name, want := range map[string]string{"a.go": "a\n", "b.go": "b\n"} {
-		if got := readFile(t, filepath.Join(dir, name)); got != want {
-			t.Errorf("after Undo(), %s = %q, want %q", name, got, want)
+	var snapshots []map[string]string
+	for _, e := range edits {
+		snapshots = append(snapshots, map[string]string{"a.go": readFile(t, filepath.Join(dir, "a.go")), "b.go": readFile(t, filepath.Join(dir, "b.go"))})
+		var changes []Change
+		for _, name := range []string{"a.go", "b.go"} {
+			if text, ok := e[name]; ok {
+				changes = append(changes, Change{resolveAll(t, dir, name)[0], []byte(text)})
+			}
+		}
+		c := &Committer{StateDir: state, Command: "spark edit"}
+		must(t, c.Commit(changes))
+	}
+	for i := len(edits) - 1; i >= 0; i-- {
+		if _, err := Undo(state); err != nil {
+			t.Fatalf("Undo() of edit %d = %v", i, err)
+		}
+		for name, want := range snapshots[i] {
+			if got := readFile(t, filepath.Join(dir, name)); got != want {
+				t.Errorf("after undoing edit %d, %s = %q, want %q", i, name, got, want)
+			}
 		}
 	}
-	// A crash before any rename: nothing to restore.
-	must(t, Record(state, []Change{{ts[0], []byte("A\n")}}))
 	if _, err := Undo(state); !errors.Is(err, ErrNothingToUndo) {
-		t.Errorf("Undo() with nothing renamed = %v, want %v", err, ErrNothingToUndo)
-	}
-	if _, err := os.Stat(journalPath(state)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("journal left after Undo() found nothing to do: %v", err)
+		t.Errorf("Undo() past the bottom = %v, want %v", err, ErrNothingToUndo)
 	}
 }
 
-func TestRecordKeepsLastEdit(t *testing.T) {
+func TestUndoStackBounded(t *testing.T) {
 	state := t.TempDir()
-	dir := commitFiles(t, state, map[string]string{"a.go": "a\n", "b.go": "b\n"}, map[string]string{"a.go": "A\n"})
-	// A second edit replaces the journal; a no-op edit leaves it.
-	b := resolveAll(t, dir, "b.go")[0]
-	must(t, Commit([]Change{{b, []byte("B\n")}}, state))
-	a := resolveAll(t, dir, "a.go")[0]
-	must(t, Commit([]Change{{a, []byte("A\n")}}, state))
-	paths, err := Undo(state)
-	if err != nil || !slices.Equal(paths, []string{"b.go"}) {
-		t.Fatalf("Undo() = %q, %v, want [b.go]", paths, err)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "0\n"})
+	for i := 1; i <= maxEntries+5; i++ {
+		must(t, Commit([]Change{{resolveAll(t, dir, "a.go")[0], []byte(strconv.Itoa(i) + "\n")}}, state))
 	}
-	if got := readFile(t, filepath.Join(dir, "a.go")); got != "A\n" {
-		t.Errorf("Undo() reverted an older edit: a.go = %q", got)
+	if n := len(stack(t, state)); n != maxEntries {
+		t.Fatalf("undo stack after %d commits holds %d entries, want %d", maxEntries+5, n, maxEntries)
+	}
+	for range maxEntries {
+		must(t, errOnly(Undo(state)))
+	}
+	if got := readFile(t, filepath.Join(dir, "a.go")); got != "5\n" {
+		t.Errorf("after %d undos a.go = %q, want %q", maxEntries, got, "5\n")
+	}
+	if _, err := Undo(state); !errors.Is(err, ErrNothingToUndo) {
+		t.Errorf("Undo() past the bound = %v, want %v", err, ErrNothingToUndo)
+	}
+}
+
+func errOnly[T any](_ T, err error) error { return err }
+
+// TestCommitterOneEntry: the commits of one Committer (the fixes of one spark fix) make one undo
+// entry, which restores every file as it was before the first; a commit of another command in
+// between starts a new entry.
+func TestCommitterOneEntry(t *testing.T) {
+	state := t.TempDir()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "a\n", "b.go": "b\n", "c.go": "c\n"})
+	fix := &Committer{StateDir: state, Command: "spark fix -- go test"}
+	must(t, fix.Commit([]Change{{resolveAll(t, dir, "a.go")[0], []byte("A1\n")}}))
+	must(t, fix.Commit([]Change{{resolveAll(t, dir, "a.go")[0], []byte("A2\n")}, {resolveAll(t, dir, "b.go")[0], []byte("B\n")}}))
+	list, err := UndoList(state)
+	if err != nil || len(list) != 1 || !slices.Equal(list[0].Paths, []string{"a.go", "b.go"}) || list[0].Command != "spark fix -- go test" {
+		t.Fatalf("UndoList() after two fixes = %+v, %v, want one entry for a.go, b.go", list, err)
+	}
+	// Another command's commit in between: the fix's next commit gets an entry of its own.
+	must(t, Commit([]Change{{resolveAll(t, dir, "c.go")[0], []byte("C\n")}}, state))
+	must(t, fix.Commit([]Change{{resolveAll(t, dir, "a.go")[0], []byte("A3\n")}}))
+	if n := len(stack(t, state)); n != 3 {
+		t.Errorf("undo entries = %d, want 3", n)
+	}
+	for range 3 {
+		must(t, errOnly(Undo(state)))
+	}
+	for name, want := range map[string]string{"a.go": "a\n", "b.go": "b\n", "c.go": "c\n"} {
+		if got := readFile(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("after three undos, %s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestUndoList(t *testing.T) {
+	state := t.TempDir()
+	if list, err := UndoList(state); err != nil || len(list) != 0 {
+		t.Errorf("UndoList() of nothing = %v, %v, want empty", list, err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.go": "a\n", "b.go": "b\n"})
+	before := time.Now()
+	must(t, (&Committer{StateDir: state, Command: "first"}).Commit([]Change{{resolveAll(t, dir, "a.go")[0], []byte("A\n")}}))
+	must(t, (&Committer{StateDir: state, Command: "second"}).Commit([]Change{
+		{resolveAll(t, dir, "b.go")[0], []byte("B\n")}, {resolveAll(t, dir, "a.go")[0], []byte("AA\n")}}))
+	list, err := UndoList(state)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("UndoList() = %+v, %v, want two entries", list, err)
+	}
+	for i, want := range []struct {
+		cmd   string
+		paths []string
+	}{{"second", []string{"b.go", "a.go"}}, {"first", []string{"a.go"}}} {
+		e := list[i]
+		if e.Command != want.cmd || !slices.Equal(e.Paths, want.paths) || e.Time.Before(before.Add(-time.Second)) {
+			t.Errorf("UndoList()[%d] = %+v, want %s %q", i, e, want.cmd, want.paths)
+		}
 	}
 }
 
 func TestJournalPerms(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
 	commitFiles(t, state, map[string]string{"a.go": "a\n"}, map[string]string{"a.go": "A\n"})
+	undo := undoDirOf(state)
 	for p, want := range map[string]fs.FileMode{
-		state:                        fs.ModeDir | 0o700,
-		filepath.Join(state, "undo"): fs.ModeDir | 0o700,
-		journalPath(state):           0o600,
+		state:                             fs.ModeDir | 0o700,
+		undo:                              fs.ModeDir | 0o700,
+		filepath.Join(undo, "lock"):       0o600,
+		filepath.Join(undo, entryName(1)): 0o600,
 	} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode() != want {
 			t.Errorf("mode of %s = %v, %v, want %v", p, fi.Mode(), err, want)
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(state, "undo"))
-	if err != nil || len(entries) != 1 {
-		t.Errorf("undo directory holds %v, %v, want the journal alone", entries, err)
+	entries, err := os.ReadDir(undo)
+	if err != nil || len(entries) != 2 {
+		t.Errorf("undo directory holds %v, %v, want the lock and one entry", entries, err)
 	}
 }
 
 func TestUndoBadJournal(t *testing.T) {
 	state := t.TempDir()
 	dir := commitFiles(t, state, map[string]string{"a.go": "a\n"}, map[string]string{"a.go": "A\n"})
-	good, err := os.ReadFile(journalPath(state))
+	top := filepath.Join(undoDirOf(state), entryName(1))
+	good, err := os.ReadFile(top)
 	must(t, err)
 	tests := []struct {
 		name, data, want string
@@ -198,7 +274,7 @@ func TestUndoBadJournal(t *testing.T) {
 		{"trailing data", string(good) + "x", "trailing data"},
 	}
 	for _, tt := range tests {
-		writeFile(t, journalPath(state), tt.data)
+		writeFile(t, top, tt.data)
 		_, err := Undo(state)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Undo() with a journal that is %s = %v, want an error saying %q", tt.name, err, tt.want)
@@ -207,7 +283,7 @@ func TestUndoBadJournal(t *testing.T) {
 	if got := readFile(t, filepath.Join(dir, "a.go")); got != "A\n" {
 		t.Errorf("Undo() with a bad journal changed a.go to %q", got)
 	}
-	writeFile(t, journalPath(state), string(good))
+	writeFile(t, top, string(good))
 	if _, err := Undo(state); err != nil {
 		t.Errorf("Undo() with the journal put back = %v, want nil", err)
 	}

@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // StateDir returns spark's state directory: $XDG_STATE_HOME/spark, else ~/.local/state/spark,
@@ -59,36 +62,64 @@ func SaveReply(stateDir string, reply string) (string, error) {
 	}
 }
 
-// writePrivate replaces the file p with the parts of data, in order, atomically: a 0600 temp file in the same directory,
-// fsynced, renamed over p, and the directory fsynced. Missing directories are created 0700.
-func writePrivate(p string, data ...[]byte) (err error) {
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*") // created 0600
+// syncDir fsyncs the directory dir, so that a rename or a new file in it survives a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+		return err
+	}
+	return nil
+}
+
+// lockWait bounds how long a command waits for another spark process's commit to finish.
+// Commits take milliseconds; a lock held this long belongs to a stopped process.
+const lockWait = 10 * time.Second
+
+// LockError reports that another spark process held the state directory's lock for too long.
+type LockError struct {
+	Path string
+}
+
+// Error names the lock file and the way out.
+func (e *LockError) Error() string {
+	return "lock " + e.Path + ": another spark process has held it for " + lockWait.String() + " (a stopped spark? resume or end it)"
+}
+
+// lockState takes the exclusive advisory lock (flock) of stateDir/undo/lock that serialises the
+// commits and undos of every spark process sharing the state directory, waiting for a holder to
+// finish. The lock goes with the process: a crashed holder cannot leave it taken. It returns the
+// function that releases it, or an error when the lock file cannot be opened or the wait is
+// over (a *LockError).
+func lockState(stateDir string) (unlock func(), err error) {
+	dir := filepath.Join(stateDir, "undo")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, "lock")
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(lockWait)
+	pause := 50 * time.Microsecond
+	for {
+		err := ignoringEINTR(func() error { return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) })
+		if err == nil {
+			return func() { f.Close() }, nil // closing the last descriptor releases the lock
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
 			f.Close()
-			os.Remove(f.Name())
+			return nil, &fs.PathError{Op: "lock", Path: p, Err: err}
 		}
-	}()
-	for _, b := range data {
-		if _, err := f.Write(b); err != nil {
-			return err
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, &LockError{Path: p}
 		}
+		time.Sleep(pause)
+		pause = min(2*pause, 5*time.Millisecond)
 	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		return err
-	}
-	return syncDir(dir)
 }

@@ -56,12 +56,13 @@ type Target struct {
 
 // snapshot is what a file looked like on disk when it was read, to tell later whether it changed.
 type snapshot struct {
-	real    string
-	info    fs.FileInfo // for os.SameFile: the same inode on the same device
-	size    int64
-	mtime   time.Time
-	readAt  time.Time
-	content []byte // what was read
+	dir      *pinnedDir // the directory the file was read through; writes go through it too
+	name     string     // the file's name in dir
+	dev, ino uint64     // its identity
+	size     int64
+	mtime    time.Time
+	readAt   time.Time
+	content  []byte // what was read
 }
 
 // ResolveOptions configures Resolve. The zero value is ready to use.
@@ -69,6 +70,9 @@ type ResolveOptions struct {
 	Dir      string // working directory that relative arguments start from; "" is os.Getwd
 	MaxSize  int64  // largest file in bytes; 0 means DefaultMaxSize
 	MaxFiles int    // most files one glob may add; 0 means DefaultMaxFiles
+	// Skipped, if not nil, is told of each file a glob matched but leaves out because it is a
+	// symlink to a file outside the directory the glob walks (path as shown, and why).
+	Skipped func(path, reason string)
 }
 
 // TargetError is a target argument that cannot be edited, found before any request is sent.
@@ -96,11 +100,17 @@ func (e *TargetError) Unwrap() error { return e.Err }
 // An argument is, in this order: a path that exists as typed (so a file named "a:1-2" is that
 // file); PATH:START-END or PATH:N, a 1-based inclusive line range (N alone is one line); a
 // doublestar glob when it contains any of * ? [ {; otherwise a path. Paths outside the working
-// directory are allowed: the user named them.
+// directory are allowed, and a symlink named explicitly is followed wherever it leads: the user
+// named them.
 //
 // Globs match relative to opts.Dir, skip hidden files and directories unless the pattern names
-// them (as shells do), never look inside .git, do not follow symlinked directories, and silently
-// skip binary, oversized and non-regular files. Their matches are sorted, and a file named
+// them (as shells do), never look inside .git, do not follow symlinked directories, skip (and
+// tell opts.Skipped of) a symlinked file that resolves outside the directory the glob walks, and
+// silently skip binary, oversized and non-regular files.
+//
+// Each Target keeps its directory open: Changed and Commit look at the file, and write it,
+// through that handle, so that a directory moved or swapped for a symlink after the read is
+// reported as a change and never redirects a write. Their matches are sorted, and a file named
 // explicitly elsewhere (or matched by an earlier glob) is not added twice. The result keeps the
 // order of the arguments.
 //
@@ -148,11 +158,14 @@ type resolver struct {
 	dir      string
 	maxSize  int64
 	maxFiles int
+	skipped  func(path, reason string)
 	byReal   map[string]*Target
+	dirs     map[string]*pinnedDir // by path: one handle per directory
 }
 
 func newResolver(opts ResolveOptions) (*resolver, error) {
-	r := &resolver{dir: opts.Dir, maxSize: opts.MaxSize, maxFiles: opts.MaxFiles, byReal: map[string]*Target{}}
+	r := &resolver{dir: opts.Dir, maxSize: opts.MaxSize, maxFiles: opts.MaxFiles, skipped: opts.Skipped,
+		byReal: map[string]*Target{}, dirs: map[string]*pinnedDir{}}
 	if r.dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -263,12 +276,26 @@ func (r *resolver) glob(pattern string) ([]*Target, error) {
 		return nil, fail("no files match", nil)
 	}
 	slices.Sort(matches)
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fail(statReason(root, err), err)
+	}
 	var out []*Target
 	skipped := 0
 	for _, m := range matches {
 		t, err := r.load(m, true, 0, 0)
 		if err != nil {
 			return nil, err
+		}
+		if t != nil && !within(realRoot, t.Real) {
+			if r.skipped != nil {
+				where := r.display(root)
+				if root == r.dir {
+					where = "the working directory"
+				}
+				r.skipped(t.Path, "a symlink to "+t.Real+", outside "+where)
+			}
+			t = nil
 		}
 		if t == nil {
 			skipped++
@@ -291,6 +318,25 @@ func (r *resolver) glob(pattern string) ([]*Target, error) {
 		return nil, fail(fmt.Sprintf("no text files match (%d skipped: binary, too large or not regular)", skipped), nil)
 	}
 	return out, nil
+}
+
+// within reports whether the clean absolute path p is root or inside it.
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// pin returns the handle of the directory at the symlink-free path p, opening it once.
+func (r *resolver) pin(p string) (*pinnedDir, error) {
+	if d := r.dirs[p]; d != nil {
+		return d, nil
+	}
+	d, err := pinDir(p)
+	if err != nil {
+		return nil, err
+	}
+	r.dirs[p] = d
+	return d, nil
 }
 
 // gitless hides .git directories from a glob, so that ** never walks a repository's objects.
@@ -368,9 +414,20 @@ func (r *resolver) load(p string, fromGlob bool, start, end int) (*Target, error
 	if err != nil {
 		return nil, fail(statReason(abs, err), err)
 	}
+	dir, err := r.pin(filepath.Dir(real))
+	if errors.Is(err, errDirMoved) {
+		return nil, fail("its directory was moved or replaced while being read", err)
+	}
+	if err != nil {
+		return nil, fail(statReason(filepath.Dir(real), err), err)
+	}
 	readAt := time.Now()
 	// O_NONBLOCK in case the file was swapped for a pipe since the stat; Fstat then tells.
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// O_NOFOLLOW (in open) in case it was swapped for a symlink.
+	f, err := dir.open(filepath.Base(real), syscall.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fail("replaced by a symlink while being read", err)
+	}
 	if err != nil {
 		return nil, fail(statReason(real, err), err)
 	}
@@ -398,14 +455,7 @@ func (r *resolver) load(p string, fromGlob bool, start, end int) (*Target, error
 		Start:   start,
 		End:     end,
 		named:   abs,
-		snap: snapshot{
-			real:    real,
-			info:    fi,
-			size:    fi.Size(),
-			mtime:   fi.ModTime(),
-			readAt:  readAt,
-			content: content,
-		},
+		snap:    *newSnapshot(dir, filepath.Base(real), fi, readAt, content),
 	}
 	if start > 0 {
 		if n := countLines(content); end > n {
@@ -543,12 +593,13 @@ func (t *Target) Splice(newRegion []byte) []byte {
 }
 
 // Changed reports whether the file on disk is no longer the one that was read: its content
-// differs, it was removed or replaced by something that is not a regular file, or the symlink the
-// user named now points elsewhere. A same-size file whose identity and mtime match is taken as
-// unchanged unless that mtime is too close to the read to prove anything; then the content is
-// compared. It returns an error when the file cannot be examined, or when t was not made by Resolve.
+// differs, it was removed or replaced by something that is not a regular file, its directory was
+// moved or replaced, or the symlink the user named now points elsewhere. A same-size file whose
+// identity and mtime match is taken as unchanged unless that mtime is too close to the read to
+// prove anything; then the content is compared. It returns an error when the file cannot be
+// examined, or when t was not made by Resolve.
 func (t *Target) Changed() (bool, error) {
-	if t.snap.real == "" {
+	if t.snap.dir == nil {
 		return false, fmt.Errorf("check %s: not read from disk", t.Path)
 	}
 	if t.named != t.Real {
@@ -570,57 +621,4 @@ func (t *Target) Changed() (bool, error) {
 	return changed, nil
 }
 
-func (s *snapshot) changed() (bool, error) {
-	fi, err := os.Lstat(s.real)
-	if errors.Is(err, fs.ErrNotExist) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() != s.size {
-		return true, nil
-	}
-	if os.SameFile(fi, s.info) && fi.ModTime().Equal(s.mtime) && s.mtime.Before(s.readAt.Add(-racyWindow)) {
-		return false, nil
-	}
-	same, err := sameContent(s.real, s.content)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return !same, nil
-}
-
 var errNotRegular = errors.New("not a regular file")
-
-// sameContent reports whether the regular file p holds exactly want. It compares as it reads,
-// which is cheaper than hashing and stops at the first difference.
-func sameContent(p string, want []byte) (bool, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return false, err
-	} else if !fi.Mode().IsRegular() {
-		return false, errNotRegular
-	}
-	buf := make([]byte, min(len(want)+1, 64<<10))
-	for {
-		n, err := io.ReadFull(f, buf)
-		if n > len(want) || !bytes.Equal(buf[:n], want[:n]) {
-			return false, nil
-		}
-		want = want[n:]
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return len(want) == 0, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-}

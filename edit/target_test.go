@@ -62,7 +62,7 @@ func resolveWithin(t *testing.T, args []string, opts ResolveOptions) ([]*Target,
 	select {
 	case r := <-done:
 		return r.ts, r.err
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("Resolve(%q) did not return within 10s", args)
 		return nil, nil
 	}
@@ -443,4 +443,80 @@ func readFile(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestResolveGlobSkipsSymlinkOutside: a glob leaves out a symlinked file that resolves outside
+// the directory it walks, and says so; a symlink inside it, and one named explicitly, are kept.
+func TestResolveGlobSkipsSymlinkOutside(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"outside/secret.txt": "secret\n",
+		"tree/a.txt":         "a\n",
+		"tree/in.txt":        "->a.txt",
+		"tree/out.txt":       "->../outside/secret.txt",
+	})
+	dir := filepath.Join(root, "tree")
+	var skipped []string
+	opts := ResolveOptions{Dir: dir, Skipped: func(p, reason string) { skipped = append(skipped, p+": "+reason) }}
+	ts, err := Resolve([]string{"*.txt"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := describe(ts); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("Resolve(*.txt) = %q, want [a.txt] (in.txt is a.txt again, out.txt leaves the tree)", got)
+	}
+	want := "out.txt: a symlink to " + filepath.Join(root, "outside", "secret.txt") + ", outside the working directory"
+	if len(skipped) != 1 || skipped[0] != want {
+		t.Errorf("Skipped told %q, want %q", skipped, want)
+	}
+	ts, err = Resolve([]string{"out.txt"}, opts)
+	if err != nil || len(ts) != 1 || ts[0].Real != filepath.Join(root, "outside", "secret.txt") {
+		t.Errorf("Resolve(out.txt) named explicitly = %v, %v, want the link's target", ts, err)
+	}
+	if _, err := Resolve([]string{"o*.txt"}, opts); err == nil || !strings.Contains(err.Error(), "no text files match (1 skipped") {
+		t.Errorf("Resolve(o*.txt) = %v, want no files, one skipped", err)
+	}
+}
+
+// TestCommitDirectorySwapped: a directory moved away and replaced by a symlink to another after
+// the read is a conflict; swapped during the commit, after the last check, it still cannot
+// redirect the write: the file that was read is the one written.
+func TestCommitDirectorySwapped(t *testing.T) {
+	swap := func(t *testing.T, root string) {
+		must(t, os.Rename(filepath.Join(root, "sub"), filepath.Join(root, "sub.old")))
+		must(t, os.Symlink("other", filepath.Join(root, "sub")))
+	}
+	t.Run("before the commit", func(t *testing.T) {
+		root := t.TempDir()
+		writeTree(t, root, map[string]string{"sub/f.txt": "mine\n", "other/f.txt": "other\n"})
+		ts := resolveAll(t, root, "sub/f.txt")
+		swap(t, root)
+		err := Commit([]Change{{ts[0], []byte("edited\n")}}, t.TempDir())
+		var conflict *ConflictError
+		if !errors.As(err, &conflict) {
+			t.Errorf("Commit() after sub was swapped = %v, want a *ConflictError", err)
+		}
+		for name, want := range map[string]string{"sub.old/f.txt": "mine\n", "other/f.txt": "other\n"} {
+			if got := readFile(t, filepath.Join(root, name)); got != want {
+				t.Errorf("%s = %q, want %q", name, got, want)
+			}
+		}
+	})
+	t.Run("during the commit", func(t *testing.T) {
+		root := t.TempDir()
+		writeTree(t, root, map[string]string{"sub/f.txt": "mine\n", "other/f.txt": "other\n"})
+		ts := resolveAll(t, root, "sub/f.txt")
+		renameIn = func(d *pinnedDir, from, to string) error {
+			swap(t, root)
+			return renameAt(d, from, to)
+		}
+		t.Cleanup(func() { renameIn = renameAt })
+		must(t, Commit([]Change{{ts[0], []byte("edited\n")}}, t.TempDir()))
+		for name, want := range map[string]string{"sub.old/f.txt": "edited\n", "other/f.txt": "other\n"} {
+			if got := readFile(t, filepath.Join(root, name)); got != want {
+				t.Errorf("%s = %q, want %q", name, got, want)
+			}
+		}
+		noTemps(t, filepath.Join(root, "other"), filepath.Join(root, "sub.old"))
+	})
 }

@@ -94,7 +94,7 @@ func TestChunkMatchesSDK(t *testing.T) {
 		}
 		for i := range lean.Choices {
 			l, s := lean.Choices[i], sdk.Choices[i]
-			if l.Index != s.Index || l.Delta.Content != s.Delta.Content || l.FinishReason != s.FinishReason {
+			if l.Index != s.Index || string(l.Delta.Content) != s.Delta.Content || l.FinishReason != s.FinishReason {
 				t.Errorf("chunk %s: choice %+v, SDK index %d content %q finish %q", ev, l, s.Index, s.Delta.Content, s.FinishReason)
 			}
 		}
@@ -174,4 +174,52 @@ func (c *Client) params(req Request) (openai.ChatCompletionNewParams, error) {
 		}
 	}
 	return p, nil
+}
+
+// TestStreamChunkShapes streams chunk shapes that real servers send besides OpenAI's own and
+// checks the text spark reads from them.
+func TestStreamChunkShapes(t *testing.T) {
+	head := `{"id":"c","object":"chat.completion.chunk","created":1,"model":"m",`
+	for _, tc := range []struct {
+		name   string
+		events []string
+		want   string
+	}{
+		{
+			name: "content as typed parts",
+			events: []string{
+				head + `"choices":[{"index":0,"delta":{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"the user wants"}]}]},"finish_reason":null}]}`,
+				head + `"choices":[{"index":0,"delta":{"content":[{"type":"text","text":"fixed "},{"type":"thinking","thinking":[]},{"type":"text","text":"it"}]},"finish_reason":null}]}`,
+				head + `"choices":[{"index":0,"delta":{"content":"\n\"done\""},"finish_reason":"stop"}]}`,
+			},
+			want: "fixed it\n\"done\"",
+		},
+		{
+			name: "error null in healthy chunks",
+			events: []string{
+				head + `"error":null,"choices":[{"index":0,"delta":{"content":"all "},"finish_reason":null}]}`,
+				head + `"error":null,"choices":[{"index":0,"delta":{"content":"good"},"finish_reason":"stop"}],"usage":null}`,
+			},
+			want: "all good",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := ""
+			for _, ev := range tc.events {
+				raw += "data: " + ev + "\n\n"
+			}
+			srv := llmtest.NewServer(t, llmtest.Step{Raw: raw + "data: [DONE]\n\n"})
+			var deltas string
+			res, err := newTestClient(srv).Stream(context.Background(), userMsg("x"), func(d string) error {
+				deltas += d
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Stream error: %v", err)
+			}
+			if res.Text != tc.want || deltas != tc.want {
+				t.Errorf("Stream text = %q, deltas %q; want %q", res.Text, deltas, tc.want)
+			}
+		})
+	}
 }

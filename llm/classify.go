@@ -181,9 +181,15 @@ func eventMessage(data []byte) string {
 		Error struct {
 			Message string `json:"message"`
 		} `json:"error"`
+		Message string `json:"message"` // {"object":"error","message":...}
 	}
-	if json.Unmarshal(data, &v) == nil && v.Error.Message != "" {
-		return v.Error.Message
+	if json.Unmarshal(data, &v) == nil {
+		if v.Error.Message != "" {
+			return v.Error.Message
+		}
+		if v.Message != "" {
+			return v.Message
+		}
 	}
 	return strings.TrimSpace(string(data))
 }

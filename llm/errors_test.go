@@ -163,6 +163,15 @@ func TestStreamErrors(t *testing.T) {
 			text:     "par",
 		},
 		{
+			name: "error object mid-stream",
+			steps: []llmtest.Step{{Raw: "data: " + chunkJSON(`{"content":"par"}`, "null") + "\n\n" +
+				"data: {\"object\":\"error\",\"message\":\"GPU memory exhausted while decoding\",\"type\":\"InternalServerError\",\"code\":500}\n\ndata: [DONE]\n\n"}},
+			kind:     KindServer,
+			contains: []string{"server error: GPU memory exhausted while decoding"},
+			requests: 1,
+			text:     "par",
+		},
+		{
 			name:     "clean end without finish_reason",
 			steps:    []llmtest.Step{{Raw: "data: " + chunkJSON(`{"content":"par"}`, "null") + "\n\n"}},
 			kind:     KindDropped,

@@ -138,7 +138,7 @@ func (s *streamState) attempt(ctx context.Context, body []byte) error {
 			if ch.FinishReason != "" {
 				s.res.FinishReason = ch.FinishReason
 			}
-			if d := ch.Delta.Content; d != "" {
+			if d := string(ch.Delta.Content); d != "" {
 				if s.res.TimeToFirstToken == 0 {
 					s.res.TimeToFirstToken = time.Since(s.start)
 				}

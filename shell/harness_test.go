@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"fmt"
 	"os"
@@ -21,7 +23,7 @@ import (
 // against the real bash, zsh and fish. SPARK_TEST_BINARY names a binary to use instead.
 
 // waitTime bounds every wait in these tests; none of them sleeps to pass.
-const waitTime = 10 * time.Second
+const waitTime = 30 * time.Second
 
 // testPrompt is the prompt every test shell shows.
 const testPrompt = "spark-test> "
@@ -65,14 +67,10 @@ func spark(t *testing.T) string {
 	return sparkBin
 }
 
-// shellPath finds a shell, skipping the test when it is not installed.
+// shellPath finds a shell; a missing one skips the test, or fails it in CI.
 func shellPath(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s is not installed (CI installs bash, zsh and fish)", name)
-	}
-	return p
+	return testenv.LookPath(t, name)
 }
 
 // eachShell runs fn for bash, zsh and fish, in parallel.

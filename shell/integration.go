@@ -52,6 +52,11 @@ func (s *session) interactiveArgs(kind, path string, login bool, environ []strin
 		if err := os.WriteFile(rc, []byte(bashRC), 0o600); err != nil {
 			return nil, nil, fmt.Errorf("write shell integration: %w", err)
 		}
+		// bash writes the raw command line here with >|, which keeps an existing file's mode:
+		// created now, it is 0600 whatever the shell's umask.
+		if err := os.WriteFile(filepath.Join(s.dir, "bash-scratch"), nil, 0o600); err != nil {
+			return nil, nil, fmt.Errorf("write shell integration: %w", err)
+		}
 		// $_ starts as the rcfile's path; the rcfile uses it to tell whether bash already read
 		// /etc/bash.bashrc.
 		env = append(withoutVars(env, envBashMarkVar), envBashMarkVar+"="+rc)

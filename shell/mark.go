@@ -24,6 +24,7 @@ const (
 	markOutput = 'P' // bash PS0: a command line was read, its output starts here
 	markStart  = 'S' // cwd, command text: a recorded command is about to run
 	markEnd    = 'E' // status: the command finished
+	markSecret = 'X' // value: a secret the shell read without echo (fish's read -s), never recorded
 )
 
 // maxMark bounds the payload of a mark. A sequence with our prefix and no terminator within this
@@ -151,6 +152,10 @@ func parseMark(b []byte) (*mark, bool) {
 			return nil, false
 		}
 		if _, err := strconv.Atoi(parts[1]); err != nil {
+			return nil, false
+		}
+	case markSecret:
+		if len(parts) != 2 {
 			return nil, false
 		}
 	default:

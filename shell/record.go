@@ -70,22 +70,39 @@ const (
 const EnvSession = "SPARK_SESSION"
 
 // SessionDir returns the directory of the spark shell session this process runs in, from
-// SPARK_SESSION. It reports false when the variable is unset or names no live session: the
-// directory is gone or the process that owns it has exited.
+// SPARK_SESSION. It reports false when the variable is unset or names no live session (the
+// directory is gone or the process that owns it has exited), and when the directory is not this
+// user's own or others can write to it; LookupSession says which.
 func SessionDir(getenv func(string) string) (string, bool) {
+	dir, err := LookupSession(getenv)
+	return dir, err == nil
+}
+
+// LookupSession returns the directory of the spark shell session this process runs in, from
+// SPARK_SESSION. The error is an *UntrustedDirError when the directory exists but is not a
+// directory of this user closed to writes by others (checked on every lookup, as ssh checks
+// ~/.ssh), and another error when there is no live session.
+func LookupSession(getenv func(string) string) (string, error) {
 	dir := getenv(EnvSession)
 	if dir == "" || !filepath.IsAbs(dir) {
-		return "", false
+		return "", errNoSession
+	}
+	if err := trustedDir(dir); err != nil {
+		var ue *UntrustedDirError
+		if errors.As(err, &ue) {
+			return "", err
+		}
+		return "", errNoSession
 	}
 	b, err := os.ReadFile(filepath.Join(dir, pidFile))
 	if err != nil {
-		return "", false
+		return "", errNoSession
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || !alive(pid) {
-		return "", false
+		return "", errNoSession
 	}
-	return dir, true
+	return dir, nil
 }
 
 // alive reports whether process pid exists.
@@ -111,6 +128,9 @@ func ReadRecords(sessionDir string) ([]Record, error) {
 			break
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+	if err := trustedDir(sessionDir); err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
 	}
 	if _, err := os.Stat(filepath.Join(sessionDir, pidFile)); err != nil {
 		return nil, fmt.Errorf("read records: %w", err)

@@ -142,7 +142,7 @@ func TestNewSession(t *testing.T) {
 		}
 		return ""
 	}
-	s, err := newSession(getenv, nil)
+	s, err := newSession(getenv, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,47 +17,141 @@ const (
 	minTypedSecret = 4
 )
 
-// secretPatterns find secrets by their shape. The secret itself is the group named v; the rest of
-// the match (a key name, a URL's user and host, a header name) says what it was and is kept.
-// They are compiled on first use: every spark command links this package, and only a recording
-// session needs them.
-var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
-	return []*regexp.Regexp{
+// secretPattern finds secrets by their shape. The secret itself is the group named v; the rest
+// of the match (a key name, a URL's user and host, a header name, a client's flag) says what it
+// was and is kept. check, when set, decides whether a match really is a secret.
+type secretPattern struct {
+	re    *regexp.Regexp
+	check func(v string) bool
+}
+
+// knownShapes are tokens whose form alone says what they are: cloud and SaaS API keys, personal
+// access tokens, webhooks, password hashes and JWTs.
+const knownShapes = `\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9A-Z]{16}\b` +
+	`|\bgh[pousr]_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b` +
+	`|\bglpat-[A-Za-z0-9_-]{20,}|\bgl(?:dt|rt|ptt|cbt|soat|ft)-[A-Za-z0-9_-]{20,}` +
+	`|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bhttps://hooks\.slack\.com/services/[A-Za-z0-9/]+` +
+	`|\bsk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}` +
+	`|\bAIza[0-9A-Za-z_-]{35}\b|\bGOCSPX-[A-Za-z0-9_-]{24,40}|\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}\b` +
+	`|\bnpm_[A-Za-z0-9]{36}\b|\bhf_[A-Za-z0-9]{30,}\b|\bpypi-AgE[A-Za-z0-9_-]{50,}` +
+	`|\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}` + // SendGrid
+	`|\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b` + // Discord bot
+	`|https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]+` +
+	`|\bSK[0-9a-fA-F]{32}\b` + // Twilio API key
+	`|\bkey-[0-9a-f]{32}\b|\b[0-9a-f]{32}-us[0-9]{1,2}\b` + // Mailgun, Mailchimp
+	`|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b|\bdo[por]_v1_[a-f0-9]{64}\b|\bsq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}` +
+	`|\bdapi[a-f0-9]{32}\b|\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b|\bhv[sbr]\.[A-Za-z0-9_-]{24,}` +
+	`|\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_-]{60,}|[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b` + // Terraform, Telegram
+	`|\blin_api_[A-Za-z0-9]{40}\b|\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b|\bglsa_[A-Za-z0-9]{32}_[a-f0-9]{8}\b` +
+	`|\bNRAK-[A-Z0-9]{27}\b|\bdp\.pt\.[A-Za-z0-9]{40,}` +
+	`|\$(?:1|5|6|apr1)\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,}|\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}` + // crypt, bcrypt
+	`|\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{43}|\$argon2(?:id|i|d)\$v=[0-9]+\$[a-z=0-9,]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+` +
+	`|\{SHA\}[A-Za-z0-9+/]{27}=` +
+	`|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`
+
+// wrapPrefixes start tokens of a known shape; such a token cut by a line break is joined to check
+// it (see unwrap).
+const wrapPrefixes = `\b(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-|AIza|GOCSPX-|npm_|hf_|pypi-|SG\.|AKIA|ASIA|dop_v1_|shpat_|hvs\.|lin_api_)`
+
+var (
+	knownShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:` + knownShapes + `)$`) })
+	wrapped    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(` + wrapPrefixes + `[A-Za-z0-9_.-]*)(\r?\n)([A-Za-z0-9_.-]+)`)
+	})
+)
+
+// secretPatterns are compiled on first use: every spark command links this package, and only
+// a recording session and a request on its way out need them.
+var secretPatterns = sync.OnceValue(func() []secretPattern {
+	p := func(expr string) secretPattern { return secretPattern{re: regexp.MustCompile(expr)} }
+	return []secretPattern{
 		// PEM private keys, also when the output was cut before the END line.
-		regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\n?(?P<v>.*?)\n?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`),
-		// Credentials in URLs: scheme://user:password@host.
-		regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`),
-		// Authorization headers and bare bearer tokens.
-		regexp.MustCompile(`(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<v>[^\s"']+)`),
-		regexp.MustCompile(`(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)`),
-		// Tokens with a known shape: AWS access key ids, GitHub, GitLab, Slack, OpenAI and Anthropic,
-		// Google, Stripe, npm, Hugging Face, and JWTs.
-		regexp.MustCompile(`(?P<v>\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9A-Z]{16}\b` +
-			`|\bgh[pousr]_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b` +
-			`|\bglpat-[A-Za-z0-9_-]{20,}|\bgl(?:dt|rt|ptt|cbt|soat|ft)-[A-Za-z0-9_-]{20,}` +
-			`|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bhttps://hooks\.slack\.com/services/[A-Za-z0-9/]+` +
-			`|\bsk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}` +
-			`|\bAIza[0-9A-Za-z_-]{35}\b|\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}\b` +
-			`|\bnpm_[A-Za-z0-9]{36}\b|\bhf_[A-Za-z0-9]{30,}\b` +
-			`|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})`),
+		p(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\n?(?P<v>.*?)\n?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`),
+		// Credentials in URLs and connection strings: scheme://user:password@host.
+		p(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`),
+		// Authorization headers, bare bearer tokens and cookies.
+		p(`(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<v>[^\s"']+)`),
+		p(`(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)`),
+		p(`(?i)\b(?:set-)?cookie\s*:\s*(?P<v>[^\n"']+)`),
+		p(`(?P<v>` + knownShapes + `)`),
+		// Passwords on the command lines of common clients: curl -u user:pw, mysql -pPW,
+		// sshpass -p PW, redis-cli -a PW, docker login -p PW, openssl -pass pass:PW, htpasswd -b.
+		p(`(?:^|[\s;|&(])(?:-u|--user|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]+:(?P<v>[^\s'"]+)`),
+		p(`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
+		p(`\bsshpass\b[^\n;|&]*?\s-p\s*(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
+		p(`\bredis-cli\b[^\n;|&]*?\s-a\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
+		p(`\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)\s+(?:registry\s+)?login\b[^\n;|&]*?\s-p\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
+		p(`-pass(?:in|out)?\s+(?:pass|env):(?P<v>\S+)`),
+		p(`\bhtpasswd\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(?P<v>\S+)`),
+		// .netrc: machine HOST login USER password PW.
+		p(`(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<v>\S+)`),
 		// --password VALUE and friends on command lines.
-		regexp.MustCompile(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`),
+		p(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`),
+		// Azure storage and service bus keys, SAS signatures, ODBC passwords in connection strings.
+		p(`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=(?P<v>[^;\s&"']+)`),
+		{re: regexp.MustCompile(`(?i)(?:^|[;\s"'])pwd\s*=\s*(?P<v>[^;\s"']+)`), check: func(v string) bool { return !strings.HasPrefix(v, "/") }},
+		// Docker's config.json.
+		p(`"(?:auth|identitytoken|registrytoken)"\s*:\s*"(?P<v>[^"]+)"`),
+		// Base64 key material under a key-ish name: kubeconfig client-key-data, "privateKey", ...
+		p(`(?i)\b[A-Za-z0-9_.-]*(?:key|cert)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?(?P<v>[A-Za-z0-9+/]{32,}={0,2})`),
 		// key=value and "key": "value" pairs whose key names a secret.
-		regexp.MustCompile(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`),
+		p(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`),
+		// A bare AWS secret access key: 40 characters of base64 with the mix of a random string.
+		{re: regexp.MustCompile(`(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])`), check: randomBase64},
 	}
 })
+
+// randomBase64 tells a random 40-character base64 string (an AWS secret access key) from the
+// other 40-character words output is full of: git object names (hex), paths and identifiers.
+func randomBase64(v string) bool {
+	var upper, lower, digit, slash, changes int
+	prev := 0 // 1 upper, 2 lower
+	for _, c := range v {
+		cls := 0
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper, cls = upper+1, 1
+		case c >= 'a' && c <= 'z':
+			lower, cls = lower+1, 2
+		case c >= '0' && c <= '9':
+			digit++
+		default:
+			slash++
+		}
+		if cls != 0 && prev != 0 && cls != prev {
+			changes++
+		}
+		if cls != 0 {
+			prev = cls
+		}
+	}
+	return upper >= 4 && lower >= 4 && digit >= 1 && slash <= 3 && changes >= 8 && v[0] != '/' && !identifier().MatchString(v)
+}
+
+// identifier matches names made of capitalised words and numbers (TestParseEmptyInput2),
+// which random strings never are.
+var identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[A-Z]?[a-z]{2,}|[0-9]+)+$`) })
 
 // secretEnvWords mark an environment variable as holding a secret when its name contains one.
 var secretEnvWords = []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE"}
 
-// redactor removes secrets from records before they are stored.
-type redactor struct {
+// Redactor removes secrets from text: the values of secret-named environment variables, the
+// values a command line assigns to such variables, and every secret-shaped string. A session
+// redacts each record with one before storing it; spark fix, edit and suggest redact what they
+// send with one made from their own environment. It is safe for concurrent use.
+type Redactor struct {
+	mu     sync.Mutex
 	values []string // exact secrets, longest first
 }
 
+// NewRedactor returns a Redactor that knows the values of the secret-named variables in environ
+// ("NAME=value"): names containing KEY, TOKEN, SECRET, PASSWORD, PASS, CREDENTIAL, AUTH, PRIVATE
+// or COOKIE, with values of at least 6 characters that are not paths.
+func NewRedactor(environ []string) *Redactor { return newRedactor(environ) }
+
 // newRedactor collects the values of secret-named variables in environ ("NAME=value").
-func newRedactor(environ []string) *redactor {
-	r := &redactor{}
+func newRedactor(environ []string) *Redactor {
+	r := &Redactor{}
 	for _, kv := range environ {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || !secretName(name) || !secretValue(value, minEnvSecret) {
@@ -67,6 +161,37 @@ func newRedactor(environ []string) *redactor {
 	}
 	sortLongestFirst(r.values)
 	return r
+}
+
+// assignment finds shell assignments on a command line: NAME=value (with export, declare -x,
+// typeset -x, local, readonly, or before a command) and fish's set [-gx...] NAME value.
+var assignment = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[\s;&|(])(?:(?:export|declare|typeset|local|readonly|setenv)\s+(?:-[a-zA-Z]+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)` +
+		`|\bset\s+(?:-[a-zA-Z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)`)
+})
+
+// Learn remembers the values that command assigns to secret-named variables (export
+// MY_API_TOKEN=...), so that they are redacted when a later command prints them: only the
+// variables present when the session started are in its environment.
+func (r *Redactor) Learn(command string) {
+	for _, m := range assignment().FindAllStringSubmatch(command, -1) {
+		name, value := m[1], m[2]
+		if name == "" {
+			name, value = m[3], m[4]
+		}
+		if q := value[0]; (q == '"' || q == '\'') && len(value) >= 2 {
+			value = value[1 : len(value)-1]
+		}
+		if !secretName(name) || !secretValue(value, minEnvSecret) || strings.ContainsAny(value, "$`") {
+			continue
+		}
+		r.mu.Lock()
+		if !slices.Contains(r.values, value) {
+			r.values = append(r.values, value)
+			sortLongestFirst(r.values)
+		}
+		r.mu.Unlock()
+	}
 }
 
 // secretName reports whether an environment variable's name says it holds a secret.
@@ -99,13 +224,33 @@ func sortLongestFirst(v []string) {
 	slices.SortFunc(v, func(a, b string) int { return len(b) - len(a) })
 }
 
-// Redact returns s with the known secret values, the extra ones (typed with echo off) and every
-// secret-shaped string replaced.
-func (r *redactor) Redact(s string, extra []string) string {
+// Redact returns s with every secret it knows or recognises replaced by [REDACTED].
+func (r *Redactor) Redact(s string) string { return r.redact(s, nil) }
+
+// RedactValues returns s with only the exact secrets replaced: the values of secret-named
+// variables and learned assignments, not the shapes. It suits text the user wrote on purpose,
+// such as an instruction that names a token's format.
+func (r *Redactor) RedactValues(s string) string {
+	r.mu.Lock()
+	values := r.values
+	r.mu.Unlock()
+	for _, v := range values {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
+// redact returns s with the known secret values, the extra ones (typed with echo off) and every
+// secret-shaped string replaced; a known-shape token cut in two by a line break counts as one.
+func (r *Redactor) redact(s string, extra []string) string {
 	if s == "" {
 		return s
 	}
+	r.mu.Lock()
 	values := r.values
+	r.mu.Unlock()
 	if len(extra) > 0 {
 		values = append(slices.Clone(extra), values...)
 		sortLongestFirst(values)
@@ -115,15 +260,33 @@ func (r *redactor) Redact(s string, extra []string) string {
 			s = strings.ReplaceAll(s, v, redacted)
 		}
 	}
-	for _, re := range secretPatterns() {
-		s = replaceSecrets(re, s)
+	s = unwrap(s)
+	for _, p := range secretPatterns() {
+		s = replaceSecrets(p, s)
 	}
 	return s
 }
 
+// unwrap redacts tokens of a known shape that a line break cut in two (a terminal's width, a
+// program's fixed-width output): both halves, keeping the break.
+func unwrap(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	return wrapped().ReplaceAllStringFunc(s, func(m string) string {
+		sub := wrapped().FindStringSubmatch(m)
+		head, brk, tail := sub[1], sub[2], sub[3]
+		if knownShape().MatchString(head) || !knownShape().MatchString(head+tail) {
+			return m
+		}
+		return redacted + brk + redacted
+	})
+}
+
 // replaceSecrets replaces the v group of every match of re in s, leaving alone values that are
 // no secret: shell variable references, small numbers (max_tokens=512) and earlier redactions.
-func replaceSecrets(re *regexp.Regexp, s string) string {
+func replaceSecrets(p secretPattern, s string) string {
+	re := p.re
 	matches := re.FindAllStringSubmatchIndex(s, -1)
 	if matches == nil {
 		return s
@@ -133,7 +296,7 @@ func replaceSecrets(re *regexp.Regexp, s string) string {
 	last := 0
 	for _, m := range matches {
 		start, end := m[2*v], m[2*v+1]
-		if start < 0 || !secretShaped(s[start:end]) {
+		if start < 0 || start < last || !secretShaped(s[start:end]) || (p.check != nil && !p.check(s[start:end])) {
 			continue
 		}
 		if q := s[start]; (q == '"' || q == '\'') && end-start >= 2 && s[end-1] == q {
@@ -150,9 +313,14 @@ func replaceSecrets(re *regexp.Regexp, s string) string {
 	return b.String()
 }
 
+// shellReference matches a value that only refers to a secret: $NAME, ${NAME}, $(command).
+var shellReference = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$(?:\{?[A-Za-z_][A-Za-z0-9_]*\}?|\(.*)$`)
+})
+
 func secretShaped(v string) bool {
 	u := strings.Trim(v, `"'`)
-	if u == "" || u == redacted || strings.HasPrefix(u, "$") || strings.TrimSpace(u) == "" {
+	if u == "" || u == redacted || shellReference().MatchString(u) || strings.TrimSpace(u) == "" {
 		return false
 	}
 	if len(u) < 6 && strings.Trim(u, "0123456789") == "" {

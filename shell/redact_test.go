@@ -43,11 +43,11 @@ func TestRedact(t *testing.T) {
 		{"nothing to see", "nothing to see"},
 	}
 	for _, tt := range tests {
-		if got := r.Redact(tt.in, nil); got != tt.want {
+		if got := r.Redact(tt.in); got != tt.want {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if got := r.Redact("typed hunter2abc then", []string{"hunter2abc"}); got != "typed [REDACTED] then" {
+	if got := r.redact("typed hunter2abc then", []string{"hunter2abc"}); got != "typed [REDACTED] then" {
 		t.Errorf("Redact with a typed secret = %q", got)
 	}
 }

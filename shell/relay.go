@@ -112,6 +112,8 @@ func (r *relay) record(pieces []piece, now time.Time) {
 				r.cur = newCapture(now)
 			}
 			r.cur.started, r.cur.cwd, r.cur.command = true, m.fields[0], m.fields[1]
+		case markSecret:
+			r.addSecret(m.fields[0])
 		case markEnd:
 			if r.cur != nil && r.cur.started {
 				status, _ := strconv.Atoi(m.fields[0])
@@ -160,6 +162,19 @@ func (r *relay) finish(status int, now time.Time) {
 		width:   int(r.width.Load()),
 		secrets: secrets,
 	})
+}
+
+// addSecret keeps a value the shell reported as read without echo, to redact it from records.
+func (r *relay) addSecret(v string) {
+	if len(v) < minTypedSecret {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.secrets) == maxSecrets {
+		r.secrets = r.secrets[1:]
+	}
+	r.secrets = append(r.secrets, v)
 }
 
 // noteInput runs before input is written to the pty. When the pty has echo off in canonical mode

@@ -38,7 +38,7 @@ type Config struct {
 	// ends only when the reader does. When it ends, the shell gets an end-of-file character.
 	Stdin  io.Reader
 	Stdout io.Writer // the shell's terminal output, marks taken out
-	Stderr io.Writer // for the notice about an unsupported shell; may be nil
+	Stderr io.Writer // for the notice about an unsupported shell and warnings; may be nil
 	// Term is the terminal the session runs on, normally stdin when it is a terminal, or nil.
 	// Its modes and size are copied into the pty, and it is in raw mode while the shell runs.
 	Term *os.File
@@ -92,7 +92,7 @@ func Run(ctx context.Context, c Config) (int, error) {
 		return 0, execPlain(path, plainArgs(path, "", c.Login), c.Env, c.Dir)
 	}
 
-	sess, err := newSession(getenv, c.Env)
+	sess, err := newSession(getenv, c.Env, c.Stderr)
 	if err != nil {
 		return 0, fmt.Errorf("start session: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -26,7 +27,7 @@ type session struct {
 	pending int
 	jobs    chan recordJob
 	done    chan struct{}
-	red     *redactor
+	red     *Redactor
 	stored  int // lines in the records file
 	storeMu sync.Mutex
 	// storeErr is the first failure to store a record, reported once when the session ends;
@@ -37,13 +38,29 @@ type session struct {
 // newSession creates a private session directory (0700) under $XDG_RUNTIME_DIR/spark, or
 // under the state directory ($XDG_STATE_HOME/spark/sessions, ~/.local/state/spark/sessions) when
 // there is no runtime directory, and removes the directories of sessions whose process has died.
-func newSession(getenv func(string) string, environ []string) (*session, error) {
-	base, err := sessionsBase(getenv)
+// A base directory that is not this user's, or that others can write to, is passed over with a
+// one-line warning (to warn, which may be nil).
+func newSession(getenv func(string) string, environ []string, warn io.Writer) (*session, error) {
+	bases, err := sessionsBases(getenv, warn)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return nil, fmt.Errorf("create session directory: %w", err)
+	var base string
+	for _, b := range bases {
+		if err := os.MkdirAll(b, 0o700); err != nil {
+			continue
+		}
+		if err := trustedDir(b); err != nil {
+			if warn != nil {
+				fmt.Fprintf(warn, "spark: warning: ignoring session directory %s\n", err)
+			}
+			continue
+		}
+		base = b
+		break
+	}
+	if base == "" {
+		return nil, fmt.Errorf("create session directory: no private place among %s", strings.Join(bases, ", "))
 	}
 	removeStale(base)
 	nonce, err := randomHex(8)
@@ -78,24 +95,32 @@ func newSession(getenv func(string) string, environ []string) (*session, error) 
 	return s, nil
 }
 
-// sessionsBase is the directory that holds the session directories.
-func sessionsBase(getenv func(string) string) (string, error) {
+// sessionsBases are the directories that may hold the session directories, best first: the
+// runtime directory when there is one of this user's (the XDG spec requires it to be owned by
+// the user and 0700), then the state directory.
+func sessionsBases(getenv func(string) string, warn io.Writer) ([]string, error) {
+	var bases []string
 	if d := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			return filepath.Join(d, "spark"), nil
+		err := trustedDir(d)
+		var ue *UntrustedDirError
+		switch {
+		case err == nil:
+			bases = append(bases, filepath.Join(d, "spark"))
+		case errors.As(err, &ue) && warn != nil:
+			fmt.Fprintf(warn, "spark: warning: ignoring runtime directory %s\n", err)
 		}
 	}
 	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "spark", "sessions"), nil
+		return append(bases, filepath.Join(d, "spark", "sessions")), nil
 	}
 	home := getenv("HOME")
 	if home == "" {
 		var err error
 		if home, err = os.UserHomeDir(); err != nil {
-			return "", fmt.Errorf("find a place for the session directory: %w", err)
+			return nil, fmt.Errorf("find a place for the session directory: %w", err)
 		}
 	}
-	return filepath.Join(home, ".local", "state", "spark", "sessions"), nil
+	return append(bases, filepath.Join(home, ".local", "state", "spark", "sessions")), nil
 }
 
 // removeStale removes session directories left by sessions that were killed before they could
@@ -244,11 +269,12 @@ func (s *session) close() error {
 
 // buildRecord turns a finished capture into a stored record: output cleaned and bounded, secrets
 // redacted from command and output.
-func buildRecord(j recordJob, red *redactor) Record {
+func buildRecord(j recordJob, red *Redactor) Record {
 	r := j.rec
 	out, truncated := boundOutput(j.head, j.tail, j.omitted, j.width)
-	r.Output = red.Redact(out, j.secrets)
-	r.Command = red.Redact(r.Command, j.secrets)
+	red.Learn(r.Command)
+	r.Output = red.redact(out, j.secrets)
+	r.Command = red.redact(r.Command, j.secrets)
 	r.Truncated = truncated
 	return r
 }

@@ -66,7 +66,8 @@ func (f *finder) choose(hits []hit) ([]File, []int) {
 		sent[file.Path] = true
 		total += file.Size
 	}
-	files, _ = f.companions(files, sent, total)
+	files, total = f.companions(files, sent, total)
+	files, _ = f.imported(files, sent, total)
 
 	var important []int
 	for _, h := range hits {
@@ -172,10 +173,34 @@ func (f *finder) companions(files []File, sent map[string]bool, total int) ([]Fi
 				len(src.content) > f.opts.WholeBytes || total+len(src.content) > f.opts.MaxBytes {
 				continue
 			}
-			files = append(files, File{Path: p, Needed: true, Size: len(src.content)})
+			why := "in the package of " + f.rel(file.Path)
+			files = append(files, File{Path: p, Needed: true, Why: why, Size: len(src.content)})
 			sent[p] = true
 			total += len(src.content)
 		}
+	}
+	return files, total
+}
+
+// imported adds what the failing tests among files import from the project (see testImports),
+// each whole when it is small and fits the bounds.
+func (f *finder) imported(files []File, sent map[string]bool, total int) ([]File, int) {
+	for _, n := range f.testImports(files) {
+		if sent[n.path] {
+			continue
+		}
+		src := f.load(n.path)
+		switch {
+		case len(files) == f.opts.MaxFiles:
+			f.skip(f.rel(n.path), fmt.Sprintf("%s; more than %d files", n.why, f.opts.MaxFiles))
+			continue
+		case src.lines > f.opts.WholeLines || len(src.content) > f.opts.WholeBytes || total+len(src.content) > f.opts.MaxBytes:
+			f.skip(f.rel(n.path), fmt.Sprintf("%s; over the limit of source", n.why))
+			continue
+		}
+		files = append(files, File{Path: n.path, Needed: true, Why: n.why, Size: len(src.content)})
+		sent[n.path] = true
+		total += len(src.content)
 	}
 	return files, total
 }

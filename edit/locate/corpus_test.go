@@ -1,6 +1,8 @@
 package locate
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"context"
 	"flag"
 	"fmt"
@@ -23,6 +25,9 @@ import (
 //	version:  the command that prints the tool's version
 //	recorded: what version printed when the output was recorded
 //	rows:     the pattern table rows this output must exercise
+//	fix:      the files a correct fix changes; each must be among the files sent
+//	needs:    programs the run uses besides the first word of run: (sh, and the first word of
+//	          each version: command, are looked up too)
 //
 // The archive holds the project's files, "output" (what run printed, recorded once with the
 // project directory written as $ROOT) and "want": the files Locate must send, best first, one
@@ -75,8 +80,8 @@ func loadCorpus(t *testing.T) []*corpusCase {
 				c.project = append(c.project, f)
 			}
 		}
-		if c.meta["run"] == "" || c.meta["recorded"] == "" || c.meta["rows"] == "" {
-			t.Fatalf("%s: the comment needs run:, recorded: and rows:", p)
+		if c.meta["run"] == "" || c.meta["recorded"] == "" || c.meta["rows"] == "" || c.meta["fix"] == "" {
+			t.Fatalf("%s: the comment needs run:, recorded:, rows: and fix:", p)
 		}
 		cases = append(cases, c)
 	}
@@ -128,6 +133,11 @@ func (c *corpusCase) check(t *testing.T, root, output string) {
 		t.Errorf("%s: Locate sends\n\t%s\nwant\n\t%s\nlocations: %+v\nskipped: %v", c.name,
 			strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"), rep.Locs, rep.Skipped)
 	}
+	for _, fix := range strings.Fields(c.meta["fix"]) {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.Fields(g)[0] == fix }) {
+			t.Errorf("%s: %s, the file to fix, is not sent", c.name, fix)
+		}
+	}
 	matched := scanRows(StripANSI(output))
 	for _, r := range strings.Fields(c.meta["rows"]) {
 		if matched[r] == 0 {
@@ -174,14 +184,13 @@ func TestCorpusLive(t *testing.T) {
 	}
 	for _, c := range loadCorpus(t) {
 		t.Run(c.name, func(t *testing.T) {
-			version := c.meta["version"]
-			if version == "" {
+			if c.meta["version"] == "" {
 				t.Skip("no live run")
 			}
-			vout, err := exec.Command("sh", "-c", version).CombinedOutput()
-			if err != nil {
-				t.Skipf("%s: not available (%v)", version, err)
+			for _, tool := range c.tools() {
+				testenv.LookPath(t, tool)
 			}
+			version := c.version(t)
 			root := c.materialize(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
@@ -195,10 +204,51 @@ func TestCorpusLive(t *testing.T) {
 			}
 			c.check(t, root, string(out))
 			if *record {
-				c.rewrite(t, root, string(out), strings.TrimSpace(string(vout)))
+				c.rewrite(t, root, string(out), version)
 			}
 		})
 	}
+}
+
+// tools returns the programs a live run of the case executes: sh, the first word of run: and of
+// each version: command, and those named by needs:.
+func (c *corpusCase) tools() []string {
+	tools := []string{"sh"}
+	add := func(cmd string) {
+		if f := strings.Fields(cmd); len(f) > 0 && !slices.Contains(tools, f[0]) {
+			tools = append(tools, f[0])
+		}
+	}
+	add(c.meta["run"])
+	for _, v := range strings.Split(c.meta["version"], ";") {
+		add(v)
+	}
+	for _, n := range strings.Fields(c.meta["needs"]) {
+		add(n)
+	}
+	return tools
+}
+
+// version runs each of the case's version: commands (separated by ";", each a program and its
+// arguments, run without a shell) and joins the first line each prints with " / ".
+func (c *corpusCase) version(t *testing.T) string {
+	t.Helper()
+	var lines []string
+	for _, v := range strings.Split(c.meta["version"], ";") {
+		args := strings.Fields(v)
+		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", v, err, out)
+		}
+		// The first line that is not a JVM's warning about its options.
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if !strings.Contains(l, "warning:") {
+				lines = append(lines, strings.TrimSpace(l))
+				break
+			}
+		}
+	}
+	return strings.Join(lines, " / ")
 }
 
 // rewrite stores a live output as the case's recorded output.

@@ -3,11 +3,13 @@
 // bounded excerpt of the output with the first error first.
 //
 // Scan applies an ordered table of patterns, one row per output shape of a real tool (go build,
-// vet and test with panic frames; gcc and clang with notes and include chains; rustc and cargo;
-// Python tracebacks and pytest; mypy; Node.js stack traces; tsc; eslint's stylish and compact
-// formats; javac; make), to the output with ANSI escapes removed, and returns the locations in
-// rank order: errors and stack frames first, in the order the tools meant them to be read
-// (innermost project frame first for tracebacks), then warnings, then notes.
+// vet and test with panic frames; gcc and clang with notes and include chains; sanitizer reports
+// and C asserts; rustc, cargo and Rust panics; Python tracebacks, unittest and pytest; mypy;
+// Node.js stack traces and node --test; tsc; eslint's stylish and compact formats; javac; JVM
+// stack frames with their causes; bash and sh; make), to the output with ANSI escapes removed,
+// and returns the locations in rank order: errors and stack frames first, in the order the tools
+// meant them to be read (innermost project frame first for tracebacks, the innermost cause first
+// for JVM traces), then warnings, then notes.
 //
 // Locate resolves those locations to files. A path is tried as printed (absolute, or relative to
 // the directory the command ran in, a directory make entered, pytest's rootdir, the directory of
@@ -16,7 +18,10 @@
 // standard library, node_modules, vendored and generated files are used only when nothing else is
 // left. Small files are sent whole; large ones as one line range around their error lines.
 // Sources the failing code needs are added when small: a failing Go test brings its package's
-// non-test files. Every bound (files, bytes, lines) has a default in Options.
+// non-test files, and a failing test in another language the project files it imports (Python
+// imports, JS/TS relative imports, JVM same-package classes and imports, Rust mod and use, C
+// includes with the sources that implement them), two levels deep, most used first. Every bound
+// (files, bytes, lines) has a default in Options.
 //
 // Package locate knows nothing of the command line, the shell session or the model client.
 package locate

@@ -53,9 +53,11 @@ type File struct {
 	// Lines are the error lines the range covers, best rank first; none for a file that is sent
 	// because the failing code needs it.
 	Lines []int
-	// Needed is set for a file that no error names but the failing code needs (the non-test
-	// files of a failing Go test's package).
+	// Needed is set for a file that no error names but the failing code needs: the non-test
+	// files of a failing Go test's package, the project files a failing test imports.
 	Needed bool
+	// Why says, for a Needed file, why it is sent ("imported by tests/test_cart.py").
+	Why string
 	// Size is the number of bytes sent.
 	Size int
 }
@@ -146,6 +148,41 @@ func Locate(output string, opts Options) (*Report, error) {
 		Skipped: f.skipped,
 		Locs:    locs,
 	}, nil
+}
+
+// Why returns one line per file sent, saying why it is sent: the lines the errors point at,
+// or what needs it. Paths are relative to dir.
+func (r *Report) Why(dir string) string {
+	var b strings.Builder
+	for _, f := range r.Files {
+		p, err := filepath.Rel(dir, f.Path)
+		if err != nil {
+			p = f.Path
+		}
+		fmt.Fprintf(&b, "- %s: ", filepath.ToSlash(p))
+		switch {
+		case f.Needed:
+			b.WriteString(f.Why)
+		case len(f.Lines) == 0:
+			b.WriteString("named by the errors")
+		default:
+			b.WriteString("the errors point at line")
+			if len(f.Lines) > 1 {
+				b.WriteString("s")
+			}
+			for i, l := range f.Lines {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, " %d", l)
+			}
+		}
+		if f.Start > 0 {
+			fmt.Fprintf(&b, " (lines %d-%d sent)", f.Start, f.End)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // Root returns the working tree that dir belongs to: the nearest directory at or above dir

@@ -379,3 +379,18 @@ func BenchmarkLocate200K(b *testing.B) {
 		}
 	}
 }
+
+// Rust before 1.73 (Debian bookworm's rustc 1.63) quotes the panic message before the location,
+// and assert_eq!'s message spans lines.
+func TestScanOldRustPanic(t *testing.T) {
+	text := "thread 'pads_cents' panicked at 'assertion failed: `(left == right)`\n  left: `\"$1.5\"`,\n right: `\"$1.05\"`', tests/label.rs:5:5\nnote: run with `RUST_BACKTRACE=1`\n" +
+		"thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 7', src/list.rs:2:5\n"
+	var got []string
+	for _, l := range Scan(text) {
+		got = append(got, fmt.Sprintf("%s:%d:%d %s", l.Path, l.Line, l.Col, l.Row))
+	}
+	want := []string{"tests/label.rs:5:5 rust-panic", "src/list.rs:2:5 rust-panic"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Scan(old rust panics) = %q, want %q", got, want)
+	}
+}

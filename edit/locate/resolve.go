@@ -135,8 +135,8 @@ func (f *finder) resolvePath(l Loc) *source {
 			reason = src.bad
 		}
 	}
-	if !strings.ContainsRune(p, filepath.Separator) && reason == "no such file" {
-		if src := f.byBaseName(p); src != nil {
+	if reason == "no such file" && (l.Suffix || !strings.ContainsRune(p, filepath.Separator)) {
+		if src := f.bySuffix(p); src != nil {
 			return src
 		}
 	}
@@ -393,17 +393,20 @@ func findDef(content []byte, prefix string) int {
 // maxIndex bounds the directory entries walked to find a file by its base name.
 const maxIndex = 50000
 
-// byBaseName returns the one file in the tree named name, preferring one under opts.Dir; nil
-// when there is none or it is ambiguous.
-func (f *finder) byBaseName(name string) *source {
+// bySuffix returns the one file in the tree whose path ends with the relative path p (a bare
+// file name, or a JVM frame's package path under an unknown source root), preferring one under
+// opts.Dir; nil when there is none or it is ambiguous.
+func (f *finder) bySuffix(p string) *source {
 	if f.index == nil {
 		f.buildIndex()
 	}
-	var under []string
-	paths := f.index[name]
-	for _, p := range paths {
-		if inside(f.opts.Dir, p) {
-			under = append(under, p)
+	var paths, under []string
+	for _, c := range f.index[filepath.Base(p)] {
+		if strings.HasSuffix(c, string(filepath.Separator)+p) {
+			paths = append(paths, c)
+			if inside(f.opts.Dir, c) {
+				under = append(under, c)
+			}
 		}
 	}
 	if len(under) > 0 {

@@ -42,7 +42,10 @@ type Loc struct {
 	Symbol string // a function to look for when there is no line (a failing test's name)
 	Dir    string // a directory the output says relative paths start from (make, pytest)
 	Pkg    string // for Go test output: the import path of the package it belongs to
-	Index  int    // the output line it was found on, 0-based
+	// Suffix is set when Path is relative to a source root the output does not name (a JVM
+	// frame's package path, com/acme/Calc.java): any file in the tree whose path ends with it.
+	Suffix bool
+	Index  int // the output line it was found on, 0-based
 
 	order int // position in reading order, within its Kind
 }
@@ -71,6 +74,15 @@ var table = []row{
 	{"rust-arrow", "rustc, cargo: --> file:line:col", (*scanner).rustArrow},
 	{"rust-related", "rustc, cargo: ::: file:line:col", (*scanner).rustRelated},
 	{"rust-panic", "rust: thread panicked at file:line:col", (*scanner).rustPanic},
+	{"jvm-frame", "java, kotlin, junit: at pkg.Class.method(File.java:N)", (*scanner).jvmFrame},
+	{"jvm-caused-by", "java, kotlin: Caused by: / Suppressed: a nested exception", (*scanner).jvmCausedBy},
+	{"sanitizer-frame", "gcc, clang -fsanitize: #0 0x… in f file.c:N", (*scanner).sanitizerFrame},
+	{"sanitizer-summary", "gcc, clang -fsanitize: SUMMARY: AddressSanitizer: … file.c:N in f", (*scanner).sanitizerSummary},
+	{"node-test-location", "node --test (TAP): location: 'file:line:col' of a failing test", (*scanner).nodeTestLocation},
+	{"node-test-stack", "node --test (TAP): the frames of a stack: |- block", (*scanner).nodeTestStack},
+	{"node-test-at", "node --test (spec): test at file:line:col", (*scanner).nodeTestAt},
+	{"c-assert", "assert() in C and C++: prog: file:line: function: Assertion `…' failed.", (*scanner).cAssert},
+	{"shell-line", "bash: script: line N: …; sh (dash): script: N: …", (*scanner).shellLine},
 	{"stack-at", "node.js stack traces, rust backtraces: at f (file:line:col)", (*scanner).stackAt},
 	{"node-throw-site", "node.js: file:line above an uncaught exception", (*scanner).nodeThrowSite},
 	{"tsc", "tsc: file(line,col): error TS…", (*scanner).tsc},
@@ -99,6 +111,10 @@ type scanner struct {
 	pytest    []Loc    // pytest locations of the current failure section, outermost first
 	inPytest  bool     // inside pytest's FAILURES/ERRORS sections
 	goWaiting []int    // locs waiting for their go test package line
+	jvm       [][]Loc  // JVM frames of the trace being read: the exception's, then each cause's
+	sanitizer Kind     // Kind of the sanitizer frames being read: Error, or Note for allocation stacks
+	tapStack  string   // indentation of the TAP stack block being read, "" outside one
+	rustOpen  bool     // inside an old-style multi-line panic message
 }
 
 // Scan finds the locations in a tool's output (ANSI already stripped, see StripANSI) and
@@ -118,6 +134,7 @@ func Scan(text string) []Loc {
 	}
 	s.flushTraceback()
 	s.flushPytest()
+	s.flushJVM()
 	sort.SliceStable(s.locs, func(a, b int) bool {
 		x, y := s.locs[a], s.locs[b]
 		if x.Kind != y.Kind {
@@ -149,6 +166,9 @@ func (s *scanner) line(line string, i int) string {
 	}
 	if len(s.traceback) > 0 && (line == "" || (line[0] != ' ' && line[0] != '\t')) {
 		s.flushTraceback()
+	}
+	if len(s.jvm) > 0 && !jvmTraceLine(line) {
+		s.flushJVM()
 	}
 	for _, r := range table {
 		if r.match(s, line, i) {
@@ -191,6 +211,194 @@ func (s *scanner) flushPytest() {
 		s.add(l, l.Row, l.Index)
 	}
 	s.pytest = s.pytest[:0]
+}
+
+// flushJVM adds the frames of a JVM trace, the innermost cause first: the exception a
+// "Caused by:" names is where the failure began, the enclosing ones only report it.
+func (s *scanner) flushJVM() {
+	for i := len(s.jvm) - 1; i >= 0; i-- {
+		for _, l := range s.jvm[i] {
+			s.add(l, l.Row, l.Index)
+		}
+	}
+	s.jvm = s.jvm[:0]
+}
+
+// jvmTraceLine reports whether line continues a JVM stack trace: a frame, "... N more", or a
+// nested exception.
+func jvmTraceLine(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	return len(t) < len(line) && (strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "... ") || strings.HasPrefix(t, "Suppressed: ")) ||
+		strings.HasPrefix(line, "Caused by: ")
+}
+
+var reJVMFrame = lazyRegexp(`^\s+at (?:\S+/)?([\w$.<>-]+)\.[\w$<>-]+\(([\w$-]+\.(?:java|kt|kts|scala|groovy)):(\d+)\)$`)
+
+// jvmFrame: <TAB>at com.acme.Calc.ratio(Calc.java:4), at java.base/java.lang.Integer.parseInt(…),
+// at app//com.acme.Main.main(Main.kt:6). The file is looked for under its package's directory
+// in any source root (src/main/java/com/acme/Calc.java).
+func (s *scanner) jvmFrame(line string, i int) bool {
+	if !strings.HasSuffix(line, ")") || !strings.Contains(line, "at ") {
+		return false
+	}
+	m := reJVMFrame().FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	class, file := m[1], m[2]
+	path := file
+	if k := strings.LastIndexByte(class, '.'); k > 0 {
+		path = strings.ReplaceAll(class[:k], ".", "/") + "/" + file
+	}
+	if len(s.jvm) == 0 {
+		s.jvm = append(s.jvm, nil)
+	}
+	n := len(s.jvm) - 1
+	s.jvm[n] = append(s.jvm[n], Loc{Path: path, Line: atoi(m[3]), Kind: Error, Suffix: true, Row: "jvm-frame", Index: i})
+	return true
+}
+
+// jvmCausedBy: Caused by: java.lang.NumberFormatException: For input string: "4x", whose frames
+// follow; also <TAB>Suppressed: …
+func (s *scanner) jvmCausedBy(line string, i int) bool {
+	t := strings.TrimLeft(line, " \t")
+	if !strings.HasPrefix(line, "Caused by: ") && !(len(t) < len(line) && strings.HasPrefix(t, "Suppressed: ")) {
+		return false
+	}
+	if len(s.jvm) > 0 {
+		s.jvm = append(s.jvm, nil)
+	}
+	return true
+}
+
+var reSanitizerFrame = lazyRegexp(`^\s*#\d+ 0x[0-9a-f]+ in (?:.+?) (\S+?):(\d+)(?::(\d+))?$`)
+
+// sanitizerFrame:     #0 0x55780f367371 in last src/buf.c:4 (gcc), … in last /src/buf.c:4:9
+// (clang). The frames of the report's first stack are errors; those of an allocation or free
+// stack after it are notes.
+func (s *scanner) sanitizerFrame(line string, i int) bool {
+	t := strings.TrimLeft(line, " \t")
+	if !strings.HasPrefix(t, "#") || !strings.Contains(t, " 0x") {
+		return false
+	}
+	m := reSanitizerFrame().FindStringSubmatch(line)
+	if m == nil {
+		return strings.Contains(t, " in ") // a frame in a binary without debug information
+	}
+	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: s.sanitizer}, "sanitizer-frame", i)
+	return true
+}
+
+var reSanitizerSummary = lazyRegexp(`^SUMMARY: \w+Sanitizer: \S+ (\S+?):(\d+)(?::(\d+))? in `)
+
+// sanitizerSummary: SUMMARY: AddressSanitizer: heap-buffer-overflow src/buf.c:4 in last. It
+// also marks where the report's stacks begin and change: after "ERROR: AddressSanitizer" or a
+// leak's "allocated from:" come errors, after "freed by thread" or "allocated by thread" notes.
+func (s *scanner) sanitizerSummary(line string, i int) bool {
+	switch {
+	case strings.Contains(line, "Sanitizer: ") && (strings.Contains(line, "ERROR: ") || strings.Contains(line, "WARNING: ")),
+		strings.HasSuffix(line, " allocated from:"):
+		s.sanitizer = Error
+		return false
+	case strings.HasSuffix(line, " here:") && strings.Contains(line, " by thread "):
+		s.sanitizer = Note
+		return false
+	}
+	if !strings.HasPrefix(line, "SUMMARY: ") {
+		return false
+	}
+	if m := reSanitizerSummary().FindStringSubmatch(line); m != nil {
+		s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "sanitizer-summary", i)
+	}
+	return true
+}
+
+var reNodeTestLocation = lazyRegexp(`^\s+location: '(.+?):(\d+):(\d+)'$`)
+
+// nodeTestLocation:   location: '/src/sum.test.js:5:1', in the YAML block of a failing test
+func (s *scanner) nodeTestLocation(line string, i int) bool {
+	if !strings.Contains(line, "location: '") {
+		return false
+	}
+	m := reNodeTestLocation().FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Test}, "node-test-location", i)
+	return true
+}
+
+var reNodeTestFrame = lazyRegexp(`^(?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`)
+
+// nodeTestStack: the frames of a TAP stack: |- block, innermost first, written without "at":
+//
+//	stack: |-
+//	  TestContext.<anonymous> (/src/sum.test.js:6:10)
+//	  node:internal/test_runner/harness:255:12
+func (s *scanner) nodeTestStack(line string, i int) bool {
+	t := strings.TrimLeft(line, " ")
+	if t == "stack: |-" {
+		s.tapStack = line[:len(line)-len(t)] + "  "
+		return true
+	}
+	if s.tapStack == "" {
+		return false
+	}
+	if !strings.HasPrefix(line, s.tapStack) {
+		s.tapStack = ""
+		return false
+	}
+	m := reNodeTestFrame().FindStringSubmatch(t)
+	if m != nil && !strings.HasPrefix(m[1], "node:") {
+		s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "node-test-stack", i)
+	}
+	return true
+}
+
+var reNodeTestAt = lazyRegexp(`^test at (\S+?):(\d+):(\d+)$`)
+
+// nodeTestAt: test at sum.test.js:5:1, above a failing test in the spec reporter's summary
+func (s *scanner) nodeTestAt(line string, i int) bool {
+	if !strings.HasPrefix(line, "test at ") {
+		return false
+	}
+	m := reNodeTestAt().FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Test}, "node-test-at", i)
+	return true
+}
+
+var reCAssert = lazyRegexp(`^\S+: (\S+?):(\d+): .*: Assertion .* failed\.$`)
+
+// cAssert: t: tests/test_buf.c:6: main: Assertion `last(xs, 3) == 3' failed.
+func (s *scanner) cAssert(line string, i int) bool {
+	if !strings.Contains(line, ": Assertion ") {
+		return false
+	}
+	m := reCAssert().FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	s.add(Loc{Path: m[1], Line: atoi(m[2]), Kind: Error}, "c-assert", i)
+	return true
+}
+
+var reShellLine = lazyRegexp(`^([^\s:]+): (?:line )?(\d+): \S`)
+
+// shellLine: scripts/deploy.sh: line 4: cp_files: command not found (bash), and
+// scripts/deploy.sh: 4: cp_files: not found (dash, as sh)
+func (s *scanner) shellLine(line string, i int) bool {
+	if !strings.Contains(line, ": ") || line == "" || line[0] == ' ' {
+		return false
+	}
+	m := reShellLine().FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	s.add(Loc{Path: m[1], Line: atoi(m[2]), Kind: Error}, "shell-line", i)
+	return true
 }
 
 var rePythonFrame = lazyRegexp(`^\s*File "([^"]+)", line (\d+)`)
@@ -347,14 +555,26 @@ func (s *scanner) rustRelated(line string, i int) bool {
 
 var reRustPanic = lazyRegexp(`panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`)
 
-// rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:
+var reRustPanicEnd = lazyRegexp(`', (\S+?):(\d+):(\d+)$`)
+
+// rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:, and before Rust 1.73 thread
+// 'main' panicked at 'message', src/main.rs:2:5, whose message may span lines (assert_eq!'s
+// left and right), the location closing the last.
 func (s *scanner) rustPanic(line string, i int) bool {
+	if s.rustOpen {
+		if m := reRustPanicEnd().FindStringSubmatch(line); m != nil {
+			s.rustOpen = false
+			s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "rust-panic", i)
+			return true
+		}
+	}
 	if !strings.Contains(line, "panicked at ") {
 		return false
 	}
 	m := reRustPanic().FindStringSubmatch(line)
 	if m == nil {
-		return false
+		s.rustOpen = strings.Contains(line, "panicked at '")
+		return s.rustOpen
 	}
 	s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "rust-panic", i)
 	return true

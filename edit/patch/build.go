@@ -88,10 +88,12 @@ func (p *Parser) flushBlanks() {
 
 // hunkLine adds one context, removed or added line to the current hunk.
 func (p *Parser) hunkLine(k EventKind, text string) {
+	marked := p.st != stSearch && p.st != stReplace
 	switch k {
 	case EvContext:
 		p.h.Old = append(p.h.Old, text)
 		p.h.New = append(p.h.New, text)
+		p.h.Same = append(p.h.Same, len(p.h.Old)-1)
 		p.oldLeft--
 		p.newLeft--
 	case EvDelete:
@@ -99,6 +101,9 @@ func (p *Parser) hunkLine(k EventKind, text string) {
 		p.oldLeft--
 	case EvInsert:
 		p.h.New = append(p.h.New, text)
+		if marked {
+			p.h.Same = append(p.h.Same, -1)
+		}
 		p.newLeft--
 	}
 	p.last = k

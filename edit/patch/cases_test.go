@@ -13,6 +13,7 @@ type Case struct {
 	Want   string            // the new text of the one file
 	Prose  string            // if set, the Patch.Prose the reply must yield
 	Wants  map[string]string // or of each file
+	Named  []string          // the files named for editing, given to Parser.SetFiles; none if nil
 	// WantErr is a substring of the expected error, of type ErrType: "parse" (*ParseError),
 	// "hunk" (*HunkError) or "apply" (another ApplyFile error).
 	WantErr string
@@ -131,6 +132,29 @@ Let me know if you want anything else.
 *** End Patch
 `,
 		Want: writerReturns("self.value + 1"),
+	},
+	{
+		Name:    "v4a-anchor-not-in-file",
+		Format:  FormatAuto,
+		File:    "func add(a, b int) int {\n\treturn a - b\n}\n",
+		Reply:   "*** Begin Patch\n*** Update File: calc.go\n@@ func mul(a, b int) int {\n-\treturn a - b\n+\treturn a + b\n*** End Patch\n",
+		WantErr: `calc.go: hunk 1: @@ line "func mul(a, b int) int {" not found`,
+		ErrType: "hunk",
+	},
+	{
+		Name:    "v4a-context-above-its-anchor",
+		Format:  FormatAuto,
+		File:    "func add(a, b int) int {\n\treturn a - b\n}\n\nfunc mul(a, b int) int {\n\treturn a * b\n}\n",
+		Reply:   "*** Begin Patch\n*** Update File: calc.go\n@@ func mul(a, b int) int {\n-\treturn a - b\n+\treturn a + b\n*** End Patch\n",
+		WantErr: `hunk 1: context found at line 2, not below @@ line "func mul(a, b int) int {" (line 5)`,
+		ErrType: "hunk",
+	},
+	{
+		Name:   "v4a-hunk-spans-its-anchor",
+		Format: FormatAuto,
+		File:   "// add adds.\nfunc add(a, b int) int {\n\treturn a - b\n}\n",
+		Reply:  "*** Begin Patch\n*** Update File: calc.go\n@@ func add(a,  b int)\n-// add adds.\n+// add returns a+b.\n func add(a, b int) int {\n*** End Patch\n",
+		Want:   "// add returns a+b.\nfunc add(a, b int) int {\n\treturn a - b\n}\n",
 	},
 	{
 		Name:   "v4a-ab-prefix",
@@ -503,11 +527,33 @@ greet.py
 		Want:   "print(\"new\")\n",
 	},
 	{
-		Name:    "sr-empty-search-nonempty-file",
+		Name:   "sr-empty-search-appends",
+		Format: FormatAuto,
+		File:   "a = 1\n",
+		Reply:  "app.py\n<<<<<<< SEARCH\n=======\nprint(\"new\")\n>>>>>>> REPLACE\n",
+		Want:   "a = 1\nprint(\"new\")\n",
+	},
+	{
+		Name:   "v4a-insert-without-context-then-edit",
+		Format: FormatAuto,
+		File:   "alpha\nbeta\ngamma",
+		Reply:  "*** Begin Patch\n*** Update File: greek.txt\n@@\n+delta\n@@\n alpha\n-beta\n+BETA\n*** End Patch\n",
+		Want:   "alpha\nBETA\ngamma\ndelta",
+	},
+	{
+		Name:    "v4a-insert-without-context-below-anchor",
 		Format:  FormatAuto,
-		File:    "a = 1\n",
-		Reply:   "app.py\n<<<<<<< SEARCH\n=======\nprint(\"new\")\n>>>>>>> REPLACE\n",
-		WantErr: "hunk has no context lines",
+		File:    "func a() {\n}\n\nfunc b() {\n}\n",
+		Reply:   "*** Begin Patch\n*** Update File: ab.go\n@@ func a() {\n+\tprintln()\n*** End Patch\n",
+		WantErr: "hunk has no context lines to locate it below its @@ line",
+		ErrType: "hunk",
+	},
+	{
+		Name:    "unified-insert-without-context-mid-file",
+		Format:  FormatUnified,
+		File:    "one\ntwo\nthree\n",
+		Reply:   "--- a/n.txt\n+++ b/n.txt\n@@ -1,0 +2,1 @@\n+one and a half\n",
+		WantErr: "n.txt: hunk 1: hunk has no context lines to locate it",
 		ErrType: "hunk",
 	},
 	{
@@ -561,11 +607,54 @@ greet.py
 		Want:   "import os\nx = 10\ny = 2\n",
 	},
 	{
+		Name:   "sr-ellipsis-between-blocks",
+		Format: FormatAuto,
+		File:   "port = 80\nhost = \"a\"\ndebug = false\n",
+		Reply:  fenced("'''\nserver.toml\n<<<<<<< SEARCH\nport = 80\n=======\nport = 8080\n>>>>>>> REPLACE\n\n...\n\n<<<<<<< SEARCH\ndebug = false\n=======\ndebug = true\n>>>>>>> REPLACE\n'''\n"),
+		Want:   "port = 8080\nhost = \"a\"\ndebug = true\n",
+	},
+	{
+		Name:   "sr-search-starts-with-blank-line-file-lacks",
+		Format: FormatAuto,
+		File:   "[server]\nport = 80\nhost = \"a\"\n",
+		Reply:  "server.toml\n<<<<<<< SEARCH\n\n[server]\nport = 80\n=======\n[server]\nport = 8080\n>>>>>>> REPLACE\n",
+		Want:   "[server]\nport = 8080\nhost = \"a\"\n",
+	},
+	{
+		Name:    "v4a-context-before-start-of-file",
+		Format:  FormatAuto,
+		File:    "a = 1\nb = 2\n",
+		Reply:   "*** Begin Patch\n*** Update File: ab.py\n@@\n import sys\n a = 1\n-b = 2\n+b = 3\n*** End Patch\n",
+		WantErr: "ab.py: hunk 1: context starts before the first line of the file",
+		ErrType: "hunk",
+	},
+	{
 		Name:   "sr-markdown-file-with-fences",
 		Format: FormatAuto,
 		File:   "# Usage\n\n```sh\nmake\n```\n",
 		Reply:  "README.md\n<<<<<<< SEARCH\n```sh\nmake\n```\n=======\n```sh\nmake test\n```\n>>>>>>> REPLACE\n",
 		Want:   "# Usage\n\n```sh\nmake test\n```\n",
+	},
+	{
+		Name:   "v4a-removes-the-marked-copy-of-a-repeated-line",
+		Format: FormatAuto,
+		File:   "\t}\r\n\t}\n}\n",
+		Reply:  "*** Begin Patch\n*** Update File: loop.go\n@@\n-\t}\n \t}\n }\n*** End Patch\n",
+		Want:   "\t}\n}\n",
+	},
+	{
+		Name:   "unified-keeps-the-marked-copy-of-a-repeated-line",
+		Format: FormatAuto,
+		File:   "end\r\nend\n",
+		Reply:  "--- a/block.lua\n+++ b/block.lua\n@@ -1,2 +1,1 @@\n-end\n end\n",
+		Want:   "end\n",
+	},
+	{
+		Name:   "v4a-blank-edge-context-file-lacks",
+		Format: FormatAuto,
+		File:   "\tx := 1\r\n\ty := 2\r\n\tx := 1\n",
+		Reply:  "*** Begin Patch\n*** Update File: xy.go\n@@\n \n \ty := 2\n-\tx := 1\n \n*** End Patch\n",
+		Want:   "\tx := 1\r\n\ty := 2\r\n",
 	},
 	{
 		Name:   "unified-basic",
@@ -626,6 +715,21 @@ greet.py
 		Want:   "a\nc\n",
 	},
 	{
+		Name:   "unified-dev-null-header-on-edit",
+		Format: FormatAuto,
+		File:   "retries = 3\ntimeout = 10\n",
+		Reply:  fenced("'''diff\n--- /dev/null\n+++ b/limits.conf\n@@ ... @@\n retries = 3\n-timeout = 10\n+timeout = 30\n'''\n"),
+		Want:   "retries = 3\ntimeout = 30\n",
+	},
+	{
+		Name:    "unified-dev-null-header-adds",
+		Format:  FormatAuto,
+		File:    "retries = 3\n",
+		Reply:   "--- /dev/null\n+++ b/limits.conf\n@@ ... @@\n+retries = 5\n",
+		WantErr: "the patch adds the file but it already exists",
+		ErrType: "apply",
+	},
+	{
 		Name:   "whole-basic",
 		Prose:  "Here is the whole file.",
 		Format: FormatWhole,
@@ -639,6 +743,22 @@ greet.py
 		File:   "print(1)\n",
 		Reply:  fenced("`app.py`\n'''python\nprint(\"auto\")\n'''\n"),
 		Want:   "print(\"auto\")\n",
+	},
+	{
+		Name:   "whole-files-named-in-prose",
+		Format: FormatWhole,
+		Named:  []string{"cfg/dev.env", "cfg/prod.env"},
+		Files:  map[string]string{"cfg/dev.env": "LEVEL=info\n", "cfg/prod.env": "LEVEL=warn\n"},
+		Reply:  fenced("The new `dev.env`, with debug logging:\n\n'''\nLEVEL=debug\n'''\n\nand `cfg/prod.env` (see `LEVEL`):\n'''\nLEVEL=error\n'''\n"),
+		Wants:  map[string]string{"cfg/dev.env": "LEVEL=debug\n", "cfg/prod.env": "LEVEL=error\n"},
+	},
+	{
+		Name:   "whole-file-mention-not-named",
+		Format: FormatWhole,
+		Named:  []string{"a.env", "b.env"},
+		Files:  map[string]string{"a.env": "X=1\n", "b.env": "Y=1\n"},
+		Reply:  fenced("Here is `a.env`:\n'''\nX=2\n'''\nand here is `c.env`:\n'''\nZ=2\n'''\n"),
+		Wants:  map[string]string{"a.env": "X=2\n"},
 	},
 	{
 		Name:   "whole-crlf-bom-file",

@@ -11,18 +11,25 @@ type HunkKind int
 
 // The reasons a hunk does not apply.
 const (
-	HunkNotFound  HunkKind = iota // the hunk's context matches nowhere in the file
-	HunkPastEnd                   // the context's best match runs past the end of the file
-	HunkNotAtEnd                  // the context matches, but not at the end of the file as the hunk requires
-	HunkAmbiguous                 // the context matches in more than one place
-	HunkOverlaps                  // the hunk overlaps an earlier hunk of the same file
-	HunkNoContext                 // the hunk has no context lines to locate it, and the file is not empty
+	HunkNotFound       HunkKind = iota // the hunk's context matches nowhere in the file
+	HunkPastEnd                        // the context's best match runs past the end of the file
+	HunkNotAtEnd                       // the context matches, but not at the end of the file as the hunk requires
+	HunkAmbiguous                      // the context matches in more than one place
+	HunkOverlaps                       // the hunk overlaps an earlier hunk of the same file
+	HunkNoContext                      // the hunk has no context lines, and its @@ line or line number places it before the end
+	HunkBeforeStart                    // the context's best match starts above the first line of the file
+	HunkAnchorNotFound                 // the line the hunk's @@ line names is not in the file
+	HunkNotBelowAnchor                 // the context matches, but not below the line its @@ line names
 )
 
 // namesLines reports whether a Reason of kind k already names lines, so that no "near line N"
 // is added.
 func (k HunkKind) namesLines() bool {
-	return k == HunkAmbiguous || k == HunkOverlaps || k == HunkNoContext
+	switch k {
+	case HunkAmbiguous, HunkOverlaps, HunkNoContext, HunkBeforeStart, HunkAnchorNotFound, HunkNotBelowAnchor:
+		return true
+	}
+	return false
 }
 
 // HunkError reports a hunk that cannot be applied to its file. It carries what a model needs to
@@ -73,14 +80,21 @@ func (e *HunkError) RepairHint() string {
 		b.WriteString("Hunks must not overlap. Merge the two hunks into one.\n")
 	case e.Kind == HunkNoContext:
 		b.WriteString("Include a few unchanged lines around the change as context so that it can be located.\n")
+	case e.Kind == HunkAnchorNotFound:
+		b.WriteString("An @@ line must repeat a line of the file above the change, such as the header of the enclosing function or class, or be left out.\n")
+	case e.Kind == HunkNotBelowAnchor:
+		b.WriteString("The hunk's lines must come after the line its @@ line names: name the function or class that encloses the change.\n")
 	case e.Line == 0:
 		b.WriteString("None of the hunk's lines were found in the file.\n")
 	default:
 		b.WriteString("First line that differs:\n")
 		fmt.Fprintf(&b, "  wanted: %q\n", e.Want)
-		if e.Kind == HunkPastEnd {
+		switch e.Kind {
+		case HunkPastEnd:
 			b.WriteString("  found:  the end of the file\n")
-		} else {
+		case HunkBeforeStart:
+			b.WriteString("  found:  the start of the file\n")
+		default:
 			fmt.Fprintf(&b, "  found:  %q\n", e.Got)
 		}
 	}

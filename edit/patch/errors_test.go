@@ -19,6 +19,9 @@ func TestHunkErrorByKind(t *testing.T) {
 		{HunkAmbiguous, false, "match more than one place"},
 		{HunkOverlaps, false, "Merge the two hunks"},
 		{HunkNoContext, false, "Include a few unchanged lines"},
+		{HunkBeforeStart, false, "found:  the start of the file"},
+		{HunkAnchorNotFound, false, "An @@ line must repeat a line of the file"},
+		{HunkNotBelowAnchor, false, "must come after the line its @@ line names"},
 	}
 	for _, tt := range tests {
 		e := &HunkError{Path: "a.go", Hunk: 2, Kind: tt.kind, Reason: "reworded reason", Line: 7, Want: "want", Got: "got"}

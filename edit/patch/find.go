@@ -104,7 +104,9 @@ func (m *Matcher) notFound(h *Hunk, n int) error {
 	for i, line := range h.Old {
 		at := s + i
 		if at < 0 {
-			continue
+			e.Want, e.Got, e.Line = line, "", 1
+			e.Kind, e.Reason = HunkBeforeStart, "context starts before the first line of the file"
+			break
 		}
 		if at >= len(m.lines) {
 			e.Want, e.Got, e.Line = line, "", len(m.lines)
@@ -117,6 +119,14 @@ func (m *Matcher) notFound(h *Hunk, n int) error {
 		}
 	}
 	if e.Line == 0 {
+		if !h.AtEOF {
+			// Every line agrees at a position the search did not take (common lines are
+			// skipped when voting): say where it looked closest, without a wrong reason.
+			e.Line = max(s, 0) + 1
+			e.Want, e.Got = h.Old[0], m.lines[max(s, 0)]
+			e.Nearest = m.around(e.Line - 1)
+			return e
+		}
 		// Every line agrees: only the end-of-file condition failed.
 		e.Kind, e.Reason = HunkNotAtEnd, "context found but not at the end of the file"
 		e.Line = max(s, 0) + 1

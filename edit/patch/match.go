@@ -89,7 +89,7 @@ func (m *Matcher) NoOps() []int { return m.noops }
 // Add locates hunk h in the file. Hunks normally come in file order; the search starts after
 // the previous hunk and falls back to the whole file. Add fails with a *HunkError when the
 // hunk's context is not found, is ambiguous, overlaps an earlier hunk, or (for a hunk without
-// context) the file is not empty and the hunk is not at the end of the file.
+// context, which goes at the end of the file) an @@ anchor or line number puts it elsewhere.
 func (m *Matcher) Add(h *Hunk) error {
 	m.hunks++
 	err := m.add(h, m.hunks)
@@ -115,16 +115,33 @@ func (m *Matcher) add(h *Hunk, n int) error {
 	if m.alreadyApplied(h, n) {
 		return nil
 	}
+	if err := m.anchorMiss(h, n); err != nil {
+		return err
+	}
 	return m.notFound(h, n)
 }
 
 // ladder tries each matching level in turn and records the hunk at the first level where it
-// matches. It reports false if no level matches.
+// matches. It reports false if no level matches. A hunk with @@ anchors matches only below them
+// (see belowAnchors).
 func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
+	anchors := anchorsOf(h)
+	var ends []int
+	if len(anchors) > 0 {
+		if ends = m.anchorEnds(anchors); len(ends) == 0 {
+			return false, nil
+		}
+	}
 	for l := levelExact; l < numLevels; l++ {
 		cands, afterPrev := m.find(h.Old, l, m.prevEnd, h.AtEOF), m.hasPrev
+		if len(anchors) > 0 {
+			cands = belowAnchors(ends, cands, len(h.Old))
+		}
 		if len(cands) == 0 && m.prevEnd > 0 {
 			cands, afterPrev = m.find(h.Old, l, 0, h.AtEOF), false
+			if len(anchors) > 0 {
+				cands = belowAnchors(ends, cands, len(h.Old))
+			}
 		}
 		if len(cands) == 0 {
 			continue
@@ -138,36 +155,62 @@ func (m *Matcher) ladder(h *Hunk, n int) (bool, error) {
 	return false, nil
 }
 
-// trimBlankEdges returns h without the empty context lines at its edges, or nil if it has none
-// or nothing else.
+// trimBlankEdges returns h without the empty lines at the edges of its Old text, or nil if it has
+// none or nothing else. An empty line that starts or ends New as well goes with it: the pair was
+// context. One that New lacks was to be removed, and the file does not have it to remove.
 func trimBlankEdges(h *Hunk) *Hunk {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
-	old, new := h.Old, h.New
-	for len(old) > 0 && len(new) > 0 && blank(old[0]) && blank(new[0]) {
-		old, new = old[1:], new[1:]
+	o0, o1, n0, n1 := 0, len(h.Old), 0, len(h.New)
+	for o0 < o1 && blank(h.Old[o0]) {
+		if n0 < n1 && blank(h.New[n0]) {
+			n0++
+		}
+		o0++
 	}
-	for len(old) > 0 && len(new) > 0 && blank(old[len(old)-1]) && blank(new[len(new)-1]) {
-		old, new = old[:len(old)-1], new[:len(new)-1]
+	for o1 > o0 && blank(h.Old[o1-1]) {
+		if n1 > n0 && blank(h.New[n1-1]) {
+			n1--
+		}
+		o1--
 	}
-	if len(old) == len(h.Old) || len(old) == 0 {
+	if o1-o0 == len(h.Old) || o0 == o1 {
 		return nil
 	}
+	return h.sub(o0, o1, n0, n1)
+}
+
+// sub returns a copy of h with Old[o0:o1] and New[n0:n1], its marks renumbered: a kept line
+// whose old line was cut off counts as added.
+func (h *Hunk) sub(o0, o1, n0, n1 int) *Hunk {
 	t := *h
-	t.Old, t.New = old, new
+	t.Old, t.New = h.Old[o0:o1], h.New[n0:n1]
+	if h.Same != nil {
+		t.Same = make([]int, n1-n0)
+		for j, o := range h.Same[n0:n1] {
+			t.Same[j] = -1
+			if o >= o0 && o < o1 {
+				t.Same[j] = o - o0
+			}
+		}
+	}
 	return &t
 }
 
-// addInsert places a hunk without context lines: into an empty file, or at the end of the file.
+// addInsert places a hunk without context lines: into an empty file, or at the end of the file,
+// where codex and aider put it too. A hunk that says it belongs elsewhere, by an @@ anchor or a
+// unified line number before the end, cannot be located without context and is refused.
 func (m *Matcher) addInsert(h *Hunk, n int) error {
 	switch {
 	case len(m.lines) == 0:
 		return m.record(h, n, 0, levelExact)
 	case h.AtEOF:
 		return m.record(h, n, len(m.lines), levelExact)
-	case m.alreadyApplied(h, n):
-		return nil
+	case len(anchorsOf(h)) > 0:
+		return &HunkError{Path: m.path, Hunk: n, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it below its @@ line", Nearest: m.around(0)}
+	case h.OldStart > 0 && h.OldStart < len(m.lines):
+		return &HunkError{Path: m.path, Hunk: n, Line: h.OldStart, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it", Nearest: m.around(h.OldStart - 1)}
 	}
-	return &HunkError{Path: m.path, Hunk: n, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it and the file is not empty", Nearest: m.around(0)}
+	return m.record(h, n, len(m.lines), levelExact)
 }
 
 // record accepts hunk h matched at line s with level l.
@@ -192,7 +235,7 @@ func (m *Matcher) record(h *Hunk, n, s int, l level) error {
 		}
 	}
 	e := edit{start: s, end: end, hunk: n}
-	keep := pairLines(h.Old, h.New)
+	keep := h.pairs()
 	var ind *indenter
 	if l >= levelIndent {
 		ind = newIndenter(h, m.lines[s:end])
@@ -237,9 +280,7 @@ func (m *Matcher) trimSharedContext(h *Hunk, s int) (*Hunk, int) {
 				return h, 0
 			}
 		}
-		t := *h
-		t.Old, t.New = h.Old[k:], h.New[k:]
-		return &t, k
+		return h.sub(k, len(h.Old), k, len(h.New)), k
 	}
 	return h, 0
 }

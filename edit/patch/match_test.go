@@ -148,3 +148,36 @@ func TestLineEndingMajority(t *testing.T) {
 		}
 	}
 }
+
+func TestHintContextBeforeStart(t *testing.T) {
+	m := NewMatcher("ab.py", []byte("a = 1\nb = 2\n"))
+	err := m.Add(&Hunk{Old: []string{"import sys", "a = 1", "b = 2"}, New: []string{"import sys", "a = 1", "b = 3"}})
+	var he *HunkError
+	if !errors.As(err, &he) || he.Reason != "context starts before the first line of the file" || he.Line != 1 {
+		t.Fatalf("Matcher.Add(context above line 1) = %v, want context starts before the first line", err)
+	}
+	hint := he.RepairHint()
+	for _, s := range []string{`wanted: "import sys"`, "found:  the start of the file", "   1| a = 1"} {
+		if !strings.Contains(hint, s) {
+			t.Errorf("RepairHint() = %q, want it to contain %q", hint, s)
+		}
+	}
+	if strings.Contains(hint, "end of the file") {
+		t.Errorf("RepairHint() = %q, want no mention of the end of the file", hint)
+	}
+}
+
+func TestAnchorHint(t *testing.T) {
+	m := NewMatcher("calc.go", []byte("func add(a, b int) int {\n\treturn a - b\n}\n"))
+	err := m.Add(&Hunk{Anchors: []string{"func mul"}, Old: []string{"\treturn a - b"}, New: []string{"\treturn a + b"}})
+	var he *HunkError
+	if !errors.As(err, &he) || he.Reason != `@@ line "func mul" not found` {
+		t.Fatalf("Matcher.Add(hunk below a missing anchor) = %v, want @@ line not found", err)
+	}
+	if hint := he.RepairHint(); !strings.Contains(hint, "An @@ line must repeat a line of the file") {
+		t.Errorf("RepairHint() = %q, want advice about the @@ line", hint)
+	}
+	if _, err := m.Result(); err == nil {
+		t.Errorf("Matcher.Result() after a missing anchor = nil error, want the *HunkError")
+	}
+}

@@ -200,3 +200,50 @@ func pairLines(a, b []string) []int {
 	}
 	return r
 }
+
+// pairs returns, for each New line, the index of the Old line it keeps, or -1. Lines the patch
+// marks as context are paired as marked, so that of two equal lines the one the patch keeps is
+// kept, with its own line ending; between them, and in a hunk without marks, equal removed and
+// added lines are paired by a line diff.
+func (h *Hunk) pairs() []int {
+	if !h.validMarks() {
+		return pairLines(h.Old, h.New)
+	}
+	r := make([]int, len(h.New))
+	i0, j0 := 0, 0
+	run := func(i1, j1 int) {
+		for k, o := range pairLines(h.Old[i0:i1], h.New[j0:j1]) {
+			r[j0+k] = -1
+			if o >= 0 {
+				r[j0+k] = i0 + o
+			}
+		}
+	}
+	for j, o := range h.Same {
+		if o >= 0 {
+			run(o, j)
+			r[j] = o
+			i0, j0 = o+1, j+1
+		}
+	}
+	run(len(h.Old), len(h.New))
+	return r
+}
+
+// validMarks reports whether Same pairs every New line with increasing Old lines.
+func (h *Hunk) validMarks() bool {
+	if h.Same == nil || len(h.Same) != len(h.New) {
+		return false
+	}
+	last := -1
+	for j, o := range h.Same {
+		if o < 0 {
+			continue
+		}
+		if o <= last || o >= len(h.Old) || h.Old[o] != h.New[j] {
+			return false
+		}
+		last = o
+	}
+	return true
+}

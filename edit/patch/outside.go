@@ -129,6 +129,10 @@ func (p *Parser) openFence(c byte, n int) {
 	switch {
 	case p.mode == FormatWhole:
 		path, ok := p.takePath()
+		if !ok && p.mention != "" {
+			path, ok = p.mention, true
+		}
+		p.mention = ""
 		if ok || len(p.patch.Files) == 0 {
 			p.startFile(path, OpUpdate, true)
 			p.wholeBody = nil

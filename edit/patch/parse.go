@@ -45,11 +45,14 @@ type Parser struct {
 	err    *ParseError
 	closed bool
 
-	fence  fenceState
-	fences int // fenced blocks opened outside patches
-	held   []heldLine
-	minus  *heldLine // a "--- " line waiting for its "+++ " line
-	whole  wholeCand
+	fence   fenceState
+	fences  int // fenced blocks opened outside patches
+	held    []heldLine
+	minus   *heldLine    // a "--- " line waiting for its "+++ " line
+	devNull *pendingFile // a "--- /dev/null" file waiting for its first hunk line
+	named   []string     // the files the reply may edit (SetFiles)
+	mention string       // the named file the prose since the last fence mentions
+	whole   wholeCand
 
 	file      int   // index of the current file, -1 before the first
 	fileLine  []int // reply line of each file's header
@@ -157,6 +160,9 @@ func (p *Parser) finish() {
 	if p.err != nil {
 		return
 	}
+	if p.devNull != nil {
+		p.resolveDevNull(OpAdd)
+	}
 	if p.minus != nil {
 		m := *p.minus
 		p.minus = nil
@@ -227,6 +233,7 @@ func (p *Parser) ev(k EventKind, text string, h *Hunk) {
 
 func (p *Parser) proseLine(text string) {
 	p.prose = append(p.prose, text)
+	p.noteMention(text)
 	p.ev(EvProse, text, nil)
 }
 

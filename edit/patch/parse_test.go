@@ -21,6 +21,7 @@ func TestParse(t *testing.T) {
 					Old:     []string{"\tfor {", "\t\tbreak"},
 					New:     []string{"\tfor {", "\t\tcontinue"},
 					AtEOF:   true, Line: 4,
+					Same: []int{0, -1},
 				}},
 			}}},
 		},
@@ -29,7 +30,7 @@ func TestParse(t *testing.T) {
 			want: &Patch{Format: FormatV4A, Files: []FilePatch{{
 				Path: "x.py",
 				Hunks: []Hunk{
-					{Anchors: []string{"def f():"}, Old: []string{"a"}, New: []string{"a", "b"}, Line: 3, OldStart: 10},
+					{Anchors: []string{"def f():"}, Old: []string{"a"}, New: []string{"a", "b"}, Line: 3, OldStart: 10, Same: []int{0, -1}},
 					{Anchors: []string{"def g"}, Old: []string{"c"}, Line: 6},
 				},
 			}}},
@@ -46,7 +47,7 @@ func TestParse(t *testing.T) {
 			reply: "--- /dev/null\t2024-01-01 10:00:00\n+++ b/new.txt\t2024-01-01 10:00:00\n@@ -0,0 +1,2 @@\n+x\n+y\n\\ No newline at end of file\n",
 			want: &Patch{Format: FormatUnified, Files: []FilePatch{{
 				Path: "new.txt", Op: OpAdd, Content: "x\ny",
-				Hunks: []Hunk{{New: []string{"x", "y"}, Line: 3, AtEOF: true, NewNoEOL: true}},
+				Hunks: []Hunk{{New: []string{"x", "y"}, Line: 3, AtEOF: true, NewNoEOL: true, Same: []int{-1, -1}}},
 			}}},
 		},
 		{
@@ -107,6 +108,9 @@ func TestPathOf(t *testing.T) {
 		{"**Here is the fix**", ""},
 		{"=======", ""},
 		{"---", ""},
+		{"...", ""},
+		{"…", ""},
+		{"`...`", ""},
 		{"", ""},
 	} {
 		if got := pathOf(tc.line); got != tc.want {

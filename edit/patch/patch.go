@@ -47,6 +47,10 @@ type Hunk struct {
 	// OldStart is the 1-based old line number of a unified "@@ -l,n +l,n @@" header, 0 if
 	// unknown. It only breaks ties between equally good matches, never overrides the text.
 	OldStart int
+	// Same pairs New with Old as the patch marks them: Same[j] is the index in Old of New[j]
+	// when the patch marks it as a context line, -1 when it marks it as added. It is nil for
+	// SEARCH/REPLACE blocks, which have no marks: their lines are paired by a line diff.
+	Same []int
 	// OldNoEOL and NewNoEOL record a "\ No newline at end of file" after the last old-side or
 	// new-side line, so that a hunk at the end of the file can add or remove the final newline.
 	OldNoEOL, NewNoEOL bool

@@ -8,7 +8,10 @@ import (
 
 // applyCase parses c.Reply and applies it to the case's files, returning the new text of each.
 func applyCase(c Case) (map[string]string, error) {
-	p, err := Parse(fenced(c.Reply), c.Format)
+	parser := NewParser(c.Format, nil)
+	parser.SetFiles(c.Named)
+	parser.Feed(fenced(c.Reply))
+	p, err := parser.Close()
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package patch
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // cleanPath strips what models wrap file names in: surrounding space, quotes, backticks, bold
 // markers, a trailing colon, a git a/ or b/ prefix and a diff timestamp after a tab.
@@ -63,6 +66,10 @@ func pathOf(line string) string {
 		return ""
 	}
 	if !spaced && strings.ContainsAny(s, " \t") {
+		return ""
+	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		// "...", "…" or "---" between blocks stand for text left out, not for a file.
 		return ""
 	}
 	return s

@@ -36,8 +36,10 @@ func (p *Parser) unifiedHeader(minus, plus string, line int) {
 	oldPath, newPath := cleanPath(minus[4:]), cleanPath(plus[4:])
 	op, path := OpUpdate, newPath
 	switch {
-	case oldPath == "/dev/null":
-		op = OpAdd
+	case oldPath == "/dev/null" && newPath != "/dev/null":
+		// Models write /dev/null for a file they edit, too: the hunk decides.
+		p.devNull = &pendingFile{path: newPath, line: line}
+		return
 	case newPath == "/dev/null":
 		op, path = OpDelete, oldPath
 	case newPath == "":
@@ -50,6 +52,14 @@ func (p *Parser) unifiedHeader(minus, plus string, line int) {
 // "--- " line inside a hunk is a removed line or the next file's header; models often miscount,
 // so when the counts run out the hunk still goes on while lines carry a marker.
 func (p *Parser) unified(line string) {
+	if p.devNull != nil {
+		op, ok := devNullOp(line)
+		if !ok {
+			p.devNull.held = append(p.devNull.held, heldLine{text: line, line: p.line})
+			return
+		}
+		p.resolveDevNull(op)
+	}
 	if p.minus != nil {
 		m := *p.minus
 		p.minus = nil
@@ -118,4 +128,45 @@ func (p *Parser) endUnified() {
 	p.closeHunk()
 	p.closeFile()
 	p.st = stOutside
+}
+
+// pendingFile is a file whose "--- /dev/null" header may mean a new file or an edit of an
+// existing one, with the lines read before its hunk tells which.
+type pendingFile struct {
+	path string
+	line int
+	held []heldLine
+}
+
+// devNullOp tells from a line after a "--- /dev/null" header whether the file is added or
+// edited, or reports false when the line does not tell: a hunk that removes or keeps lines, or
+// whose header counts old lines, edits the file; one that only adds, or anything else, adds it.
+func devNullOp(line string) (Op, bool) {
+	switch {
+	case line == "":
+		return 0, false
+	case strings.HasPrefix(line, "@@"):
+		if r := parseAt(line); r.unified {
+			if r.oldCount == 0 {
+				return OpAdd, true
+			}
+			return OpUpdate, true
+		}
+		return 0, false
+	case strings.HasPrefix(line, "--- "):
+		return OpAdd, true // the next file's header
+	case line[0] == '-' || line[0] == ' ':
+		return OpUpdate, true
+	}
+	return OpAdd, true
+}
+
+// resolveDevNull starts the pending file as op and reads the lines held for it.
+func (p *Parser) resolveDevNull(op Op) {
+	d := p.devNull
+	p.devNull = nil
+	p.at(d.line, func() { p.startFile(d.path, op, false) })
+	for _, h := range d.held {
+		p.at(h.line, func() { p.unified(h.text) })
+	}
 }

@@ -29,8 +29,25 @@ if status is-interactive; and set -q SPARK_SHELL_NONCE; and set -q SPARK_SESSION
         printf '%sS;%s;%s\a' $__spark_p "$cwd" "$cmd" 2>/dev/null >/dev/tty
     end
 
+    # fish reads `read -s` input with its own line editor, so the terminal's echo flag never
+    # tells spark that a secret is being typed: after a command line with a silent read, the
+    # values of the variables it read are reported, and spark keeps them out of the records.
+    function __spark_read_secrets
+        for seg in (string match -ra -- '\bread\s[^;|&]*' $argv[1])
+            string match -qr -- '\s(-[a-zA-Z]*s[a-zA-Z]*|--silent)(\s|$)' "$seg "; or continue
+            for v in (string split -n ' ' -- $seg)[2..]
+                if string match -qr -- '^[A-Za-z_][A-Za-z0-9_]*$' $v; and set -q $v
+                    for val in $$v
+                        printf '%sX;%s\a' $__spark_p (__spark_esc "$val") 2>/dev/null >/dev/tty
+                    end
+                end
+            end
+        end
+    end
+
     function __spark_postexec --on-event fish_postexec
         set -l s $status
+        __spark_read_secrets $argv[1]
         if test "$__spark_started" != 1
             # fish skips fish_preexec for a line typed ahead right after Ctrl-C: record the
             # command without its output rather than not at all.

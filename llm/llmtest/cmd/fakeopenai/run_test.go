@@ -55,9 +55,16 @@ func TestReplyFlags(t *testing.T) {
 			t.Errorf("request %d: %d %s", i, status, body)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
-	b, _ := os.ReadFile(logf)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	// The server logs a request as it ends, after the client has its reply: wait for both lines.
+	var b []byte
+	var lines []string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		b, _ = os.ReadFile(logf)
+		lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if len(lines) != 2 || !strings.HasPrefix(lines[1], "request 2 unix_ns=") || !strings.Contains(lines[1], "path=/v1/chat/completions") {
 		t.Errorf("log = %q", b)
 	}
