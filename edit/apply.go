@@ -96,6 +96,12 @@ func (a *Applier) Start(onEvent func(Event)) {
 		f = patch.FormatWhole
 	}
 	a.parser = patch.NewParser(f, a.event)
+	// A whole file sent without its name line takes the named file the prose mentions.
+	paths := make([]string, len(a.targets))
+	for i, tg := range a.targets {
+		paths[i] = tg.Path
+	}
+	a.parser.SetFiles(paths)
 }
 
 // Feed reads the next piece of the reply. It returns ErrEarlyMismatch once the reply is known

@@ -82,6 +82,18 @@ var applyCases = []struct {
 		wantErr: "control",
 	},
 	{
+		name:   "whole file named in the prose",
+		format: FormatWhole,
+		reply:  "Here is the new `notes.txt`:\n```\na\nB\nc\n```\n",
+		want:   map[string]string{"notes.txt": "a\nB\nc\n"},
+	},
+	{
+		name:    "whole file without a name",
+		format:  FormatWhole,
+		reply:   "Here it is:\n```\na\nB\nc\n```\n",
+		wantErr: "refused:edits",
+	},
+	{
 		name:    "fence without an edit",
 		reply:   "no edit needed.\n```text\nhello world\n```\n",
 		wantErr: "parse",
@@ -236,3 +248,4 @@ func TestApplierRepair(t *testing.T) {
 		t.Errorf("Repair(ControlError) = %q, true; want no repair", prompt)
 	}
 }
+
