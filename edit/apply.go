@@ -21,6 +21,8 @@ var ErrNoEditInFormat = errors.New("the reply contains no edit in the requested 
 
 // RefusedPathError is a reply that creates, deletes, moves or edits a file the user did not
 // name for editing.
+// A Path of "" is an edit sent without a file name when there are several targets to choose
+// from.
 type RefusedPathError struct {
 	Path    string
 	Allowed []string // the paths that may change
@@ -28,6 +30,9 @@ type RefusedPathError struct {
 }
 
 func (e *RefusedPathError) Error() string {
+	if e.Path == "" {
+		return "refused: the reply sent a file without naming it; name one of: " + strings.Join(e.Allowed, ", ")
+	}
 	return fmt.Sprintf("refused: the reply %s %s, which was not named for editing", e.Reason, e.Path)
 }
 

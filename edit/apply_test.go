@@ -17,7 +17,7 @@ var applyCases = []struct {
 	reply  string
 	want   map[string]string // path -> new content; nil with wantErr
 	// wantErr is the error's kind: "noedit", "refused:REASON", "hunk", "parse", "format" or
-	// "control".
+	// "control"; "refused:unnamed" is a file sent without a name.
 	wantErr string
 }{
 	{
@@ -91,7 +91,12 @@ var applyCases = []struct {
 		name:    "whole file without a name",
 		format:  FormatWhole,
 		reply:   "Here it is:\n```\na\nB\nc\n```\n",
-		wantErr: "refused:edits",
+		wantErr: "refused:unnamed",
+	},
+	{
+		name:    "search-replace without a file name",
+		reply:   "<<<<<<< SEARCH\nb\n=======\nB\n>>>>>>> REPLACE\n",
+		wantErr: "refused:unnamed",
 	},
 	{
 		name:    "fence without an edit",
@@ -148,6 +153,8 @@ func errorKind(err error) string {
 		return "control"
 	case errors.As(err, &ne):
 		return "noedit"
+	case errors.As(err, &re) && re.Path == "":
+		return "refused:unnamed"
 	case errors.As(err, &re):
 		return "refused:" + re.Reason
 	case errors.As(err, &he):
@@ -249,3 +256,18 @@ func TestApplierRepair(t *testing.T) {
 	}
 }
 
+// TestApplierUnnamed: a file sent without a name, with several targets, is refused with the
+// names to choose from, and the repair round lists them.
+func TestApplierUnnamed(t *testing.T) {
+	a := NewApplier(applyTargets(), ApplyOptions{})
+	a.Feed("<<<<<<< SEARCH\nb\n=======\nB\n>>>>>>> REPLACE\n")
+	_, err := a.Finish()
+	const want = "refused: the reply sent a file without naming it; name one of: cmd/edit.go, notes.txt"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Finish() = %v, want %q", err, want)
+	}
+	prompt, ok := a.Repair(err)
+	if !ok || !strings.Contains(prompt, "without naming it") || !strings.Contains(prompt, "one of cmd/edit.go, notes.txt") {
+		t.Errorf("Repair(%v) = %q, %v; want a prompt listing cmd/edit.go, notes.txt", err, prompt, ok)
+	}
+}

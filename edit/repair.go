@@ -54,6 +54,8 @@ func repairHint(err error) string {
 	switch {
 	case errors.As(err, &he):
 		return he.RepairHint()
+	case errors.As(err, &re) && re.Path == "":
+		return fmt.Sprintf("Your reply sent a file without naming it. Name the file on the line before each block: one of %s.", strings.Join(re.Allowed, ", "))
 	case errors.As(err, &re):
 		return fmt.Sprintf("Your reply %s %s. Edit only these files: %s.", re.Reason, re.Path, strings.Join(re.Allowed, ", "))
 	}
