@@ -228,8 +228,9 @@ func (a *Applier) matcher(tg *Target) *patch.Matcher {
 // Finish closes the current reply and builds every new file in memory; nothing is written.
 // It returns the changes (none when the edit is already there), or the reason the reply does
 // not apply: a *NoEditError for a reply in words only, a *RefusedPathError, a
-// *patch.HunkError, a *patch.ParseError, ErrNoEditInFormat, or a *ControlError (which Repair
-// does not take: it is refused, not repaired).
+// *patch.HunkError, a *patch.ParseError, ErrNoEditInFormat, a *SyntaxError (a Go, JSON or
+// TOML file that parsed and would not), or a *ControlError (which Repair does not take: it is
+// refused, not repaired).
 func (a *Applier) Finish() ([]Change, error) {
 	if a.failure != nil {
 		return nil, a.failure
@@ -314,6 +315,12 @@ func (a *Applier) Finish() ([]Change, error) {
 	// is not to be asked for more.
 	if err := CheckControls(changes); err != nil {
 		return nil, err
+	}
+	// An edit that breaks a file that parsed goes to the repair round, never to disk.
+	for _, c := range changes {
+		if err := CheckSyntax(c.Target.Path, c.Target.Content, c.New); err != nil {
+			return nil, err
+		}
 	}
 	return changes, nil
 }

@@ -17,7 +17,7 @@ var applyCases = []struct {
 	reply  string
 	want   map[string]string // path -> new content; nil with wantErr
 	// wantErr is the error's kind: "noedit", "refused:REASON", "hunk", "parse", "format" or
-	// "control"; "refused:unnamed" is a file sent without a name.
+	// "control" or "syntax"; "refused:unnamed" is a file sent without a name.
 	wantErr string
 }{
 	{
@@ -80,6 +80,11 @@ var applyCases = []struct {
 		name:    "control bytes into a text file",
 		reply:   "*** Begin Patch\n*** Update File: notes.txt\n@@\n a\n-b\n+b\x1b]52;c;eA==\x07\n c\n*** End Patch\n",
 		wantErr: "control",
+	},
+	{
+		name:    "breaks go syntax",
+		reply:   "*** Begin Patch\n*** Update File: cmd/edit.go\n@@\n package cmd\n-var x = 1\n+var x = (1\n*** End Patch\n",
+		wantErr: "syntax",
 	},
 	{
 		name:   "whole file named in the prose",
@@ -148,9 +153,12 @@ func errorKind(err error) string {
 	var he *patch.HunkError
 	var pe *patch.ParseError
 	var ce *ControlError
+	var se *SyntaxError
 	switch {
 	case errors.As(err, &ce):
 		return "control"
+	case errors.As(err, &se):
+		return "syntax"
 	case errors.As(err, &ne):
 		return "noedit"
 	case errors.As(err, &re) && re.Path == "":
@@ -269,5 +277,27 @@ func TestApplierUnnamed(t *testing.T) {
 	prompt, ok := a.Repair(err)
 	if !ok || !strings.Contains(prompt, "without naming it") || !strings.Contains(prompt, "one of cmd/edit.go, notes.txt") {
 		t.Errorf("Repair(%v) = %q, %v; want a prompt listing cmd/edit.go, notes.txt", err, prompt, ok)
+	}
+}
+
+// TestApplierSyntaxRepair: an edit that breaks a Go file that parsed is never a change; it goes
+// to the repair round with the parse error and the lines there, and a good second reply applies.
+func TestApplierSyntaxRepair(t *testing.T) {
+	a := NewApplier(applyTargets(), ApplyOptions{})
+	a.Feed("*** Begin Patch\n*** Update File: cmd/edit.go\n@@\n package cmd\n-var x = 1\n+var x = (1\n*** End Patch\n")
+	changes, err := a.Finish()
+	var se *SyntaxError
+	if !errors.As(err, &se) || changes != nil || se.Path != "cmd/edit.go" {
+		t.Fatalf("Finish() = %v, %v; want a *SyntaxError for cmd/edit.go and no changes", changes, err)
+	}
+	prompt, ok := a.Repair(err)
+	if !ok || !strings.Contains(prompt, "leaves cmd/edit.go with a Go syntax error at line 2") || !strings.Contains(prompt, "var x = (1") {
+		t.Fatalf("Repair(%v) = %q, %v; want the syntax error's repair hint", err, prompt, ok)
+	}
+	a.Start(nil)
+	a.Feed("*** Begin Patch\n*** Update File: cmd/edit.go\n@@\n package cmd\n-var x = 1\n+var x = (1)\n*** End Patch\n")
+	changes, err = a.Finish()
+	if err != nil || len(changes) != 1 || string(changes[0].New) != "package cmd\nvar x = (1)\n" {
+		t.Errorf("after the repair, Finish() = %v, %v; want cmd/edit.go with var x = (1)", changes, err)
 	}
 }

@@ -43,7 +43,8 @@ func repairable(err error) bool {
 	var he *patch.HunkError
 	var pe *patch.ParseError
 	var re *RefusedPathError
-	return errors.As(err, &he) || errors.As(err, &pe) || errors.As(err, &re) ||
+	var se *SyntaxError
+	return errors.As(err, &he) || errors.As(err, &pe) || errors.As(err, &re) || errors.As(err, &se) ||
 		errors.Is(err, ErrNoEditInFormat)
 }
 
@@ -51,9 +52,12 @@ func repairable(err error) bool {
 func repairHint(err error) string {
 	var he *patch.HunkError
 	var re *RefusedPathError
+	var se *SyntaxError
 	switch {
 	case errors.As(err, &he):
 		return he.RepairHint()
+	case errors.As(err, &se):
+		return se.RepairHint()
 	case errors.As(err, &re) && re.Path == "":
 		return fmt.Sprintf("Your reply sent a file without naming it. Name the file on the line before each block: one of %s.", strings.Join(re.Allowed, ", "))
 	case errors.As(err, &re):
