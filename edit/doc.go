@@ -9,8 +9,9 @@
 // name, and finishes into the Changes, or an error typed for the one repair round that Repair
 // decides on and words. Commit writes all changes atomically and all-or-nothing,
 // refusing when a file changed on disk since it was read, and records an undo journal that Undo
-// restores byte for byte. CheckSyntax refuses an edit that leaves a Go, JSON or TOML file
-// unparseable that parsed before, with a *SyntaxError for the repair round. The patch formats
+// restores byte for byte. The Applier runs CheckControls (a refusal) and CheckSyntax (an edit
+// that leaves a Go, JSON or TOML file unparseable that parsed before: a *SyntaxError for the
+// repair round) on every change it finishes. The patch formats
 // themselves are parsed and matched by package edit/patch.
 //
 // Package edit knows nothing of the command line, terminals or the model client: the caller
