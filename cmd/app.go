@@ -1,6 +1,6 @@
-// Package cmd is spark's command line: it parses flags, decides on colour and terminals, and
-// composes the edit, llm and shell libraries into commands. Nothing outside package main calls
-// os.Exit; Main returns the exit code.
+// Package cmd is spark's command line: flags, settings, colour and terminals. It only wires the
+// libraries: llm's deltas into edit.Applier, its events into the live diff; shell for sessions,
+// commands and the steer line; completions for scripts and suggestions. Only main calls os.Exit.
 package cmd
 
 import (
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -28,6 +29,33 @@ const (
 
 // errInterrupted reports that the user interrupted the command; it maps to exit 130.
 var errInterrupted = errors.New("interrupted")
+
+// SignalError is the cause (see context.Cause) of a context that SignalContext cancelled.
+type SignalError struct{ Signal os.Signal }
+
+func (e *SignalError) Error() string { return e.Signal.String() + " signal received" }
+
+// Is makes a SignalError a context.Canceled, as signal.NotifyContext's cause is.
+func (e *SignalError) Is(target error) bool { return target == context.Canceled }
+
+// SignalContext is signal.NotifyContext with a cause that is checked by type: the first of
+// signals cancels the returned context with a *SignalError naming it. stop releases the signals.
+func SignalContext(parent context.Context, signals ...os.Signal) (ctx context.Context, stop context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, signals...)
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(&SignalError{Signal: s})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}
 
 // usageError is a mistake in the command line; it maps to exit 2.
 type usageError struct{ msg string }
@@ -124,21 +152,15 @@ func report(ctx context.Context, st Streams, err error) int {
 	}
 	// An error may quote a server's body, a file's line or the model's reply.
 	msg := safe.Text(err.Error())
-	if isFlagError(err) {
+	// Flag errors reach OnUsageError; what urfave/cli returns of its own beyond them is an
+	// ExitCoder, such as "help" for a command that does not exist.
+	var cliErr cli.ExitCoder
+	if errors.As(err, &cliErr) {
 		fmt.Fprintf(st.Err, "spark: %s\n", msg)
 		return ExitUsage
 	}
 	fmt.Fprintf(st.Err, "spark: %s\n", msg)
 	return ExitFailure
-}
-
-// isFlagError recognises urfave/cli's own parse errors, which it returns as plain errors.
-func isFlagError(err error) bool {
-	s := err.Error()
-	return strings.HasPrefix(s, "flag provided but not defined") ||
-		strings.HasPrefix(s, "invalid value") ||
-		strings.Contains(s, "flag needs an argument") ||
-		strings.HasPrefix(s, "No help topic for")
 }
 
 func newApp(e *env) *cli.App {

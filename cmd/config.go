@@ -1,18 +1,16 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -47,7 +45,7 @@ type settings struct {
 	Model        string
 	BaseURL      string
 	APIKey       string
-	Format       patch.Format // FormatAuto until resolved per edit
+	Format       edit.Format // FormatAuto until resolved per edit
 	Prediction   bool
 	StallTimeout time.Duration
 	local        bool   // BaseURL was found by probing a local ollama
@@ -87,9 +85,9 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 		APIKey:     first(getenv("OPENAI_API_KEY"), fc.APIKey),
 		Prediction: fc.Prediction || getenv("SPARK_PREDICTION") == "1",
 	}
-	f, err := parseFormat(first(fl.Format, getenv("SPARK_FORMAT"), fc.Format))
+	f, err := edit.ParseFormat(first(fl.Format, getenv("SPARK_FORMAT"), fc.Format))
 	if err != nil {
-		return settings{}, err
+		return settings{}, usageErrorf("%s", err)
 	}
 	s.Format = f
 	s.relay = sessionRelay(getenv)
@@ -111,16 +109,8 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 // needsLocalProbe reports whether nothing points at a model, so a local ollama is the only hope.
 func (s *settings) needsLocalProbe() bool { return s.APIKey == "" && s.BaseURL == "" }
 
-// probeLocal looks for a local ollama and points the settings at it; it fails with the one line
-// that says what to set.
-func (s *settings) probeLocal(ctx context.Context) error {
-	u, ok := llm.LocalOllama(ctx, ollamaProbeTimeout)
-	if !ok {
-		return errors.New("no model configured: set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL for a local server (ollama, llama.cpp, vLLM), or start ollama")
-	}
-	s.BaseURL, s.local = u, true
-	return nil
-}
+// errNoModel says what to set when no model is configured and no local server answers.
+var errNoModel = errors.New("no model configured: set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL for a local server (ollama, llama.cpp, vLLM), or start ollama")
 
 // finish fills the defaults that depend on where the model lives.
 func (s *settings) finish() {
@@ -130,51 +120,9 @@ func (s *settings) finish() {
 			s.Model = defaultLocalModel
 		}
 	}
-	if s.Format == patch.FormatAuto {
-		s.Format = defaultFormat(s.BaseURL, s.Model)
+	if s.Format == edit.FormatAuto {
+		s.Format = edit.DefaultFormat(llm.IsOpenAIModel(s.BaseURL, s.Model))
 	}
-}
-
-// defaultFormat picks apply_patch (V4A) for OpenAI's models, which are trained on it, and
-// SEARCH/REPLACE for everything else, which small local models follow more reliably.
-func defaultFormat(baseURL, model string) patch.Format {
-	if isOpenAIHost(baseURL) {
-		return patch.FormatV4A
-	}
-	m := strings.ToLower(model)
-	if i := strings.LastIndexByte(m, '/'); i >= 0 {
-		m = m[i+1:]
-	}
-	if strings.HasPrefix(m, "gpt-") || strings.Contains(m, "codex") ||
-		(len(m) > 1 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9') {
-		return patch.FormatV4A
-	}
-	return patch.FormatSearchReplace
-}
-
-func isOpenAIHost(baseURL string) bool {
-	if baseURL == "" {
-		return true
-	}
-	u, err := url.Parse(baseURL)
-	return err == nil && strings.HasSuffix(u.Hostname(), "openai.com")
-}
-
-// parseFormat accepts the --format names, with the short spellings people type.
-func parseFormat(s string) (patch.Format, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "auto":
-		return patch.FormatAuto, nil
-	case "v4a", "apply_patch", "apply-patch", "patch":
-		return patch.FormatV4A, nil
-	case "search-replace", "search_replace", "sr", "diff-fenced":
-		return patch.FormatSearchReplace, nil
-	case "whole", "whole-file":
-		return patch.FormatWhole, nil
-	case "unified", "udiff":
-		return patch.FormatUnified, nil
-	}
-	return "", usageErrorf("unknown format %q: want auto, v4a, search-replace, whole or unified", s)
 }
 
 // llmConfig turns settings into the client's configuration. Inside a spark shell session the
@@ -207,15 +155,7 @@ func sessionRelay(getenv func(string) string) string {
 }
 
 // host names the model server in messages.
-func (s *settings) host() string {
-	if s.BaseURL == "" {
-		return "api.openai.com"
-	}
-	if u, err := url.Parse(s.BaseURL); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return s.BaseURL
-}
+func (s *settings) host() string { return llm.HostOf(s.BaseURL) }
 
 func first(vals ...string) string {
 	for _, v := range vals {

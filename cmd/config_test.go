@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/edit"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -37,19 +37,19 @@ stall_timeout = "5s"
 		{
 			name: "file only",
 			env:  map[string]string{"XDG_CONFIG_HOME": cfgDir},
-			want: settings{Model: "file-model", BaseURL: "http://file.example:1/v1", APIKey: "file-key", Format: patch.FormatWhole, StallTimeout: 5 * time.Second},
+			want: settings{Model: "file-model", BaseURL: "http://file.example:1/v1", APIKey: "file-key", Format: edit.FormatWhole, StallTimeout: 5 * time.Second},
 		},
 		{
 			name: "env beats file",
 			env: map[string]string{"XDG_CONFIG_HOME": cfgDir, "SPARK_MODEL": "env-model", "OPENAI_BASE_URL": "http://env.example/v1",
 				"OPENAI_API_KEY": "env-key", "SPARK_FORMAT": "v4a", "SPARK_STALL_TIMEOUT": "7s"},
-			want: settings{Model: "env-model", BaseURL: "http://env.example/v1", APIKey: "env-key", Format: patch.FormatV4A, StallTimeout: 7 * time.Second},
+			want: settings{Model: "env-model", BaseURL: "http://env.example/v1", APIKey: "env-key", Format: edit.FormatV4A, StallTimeout: 7 * time.Second},
 		},
 		{
 			name:  "flag beats env",
 			env:   map[string]string{"XDG_CONFIG_HOME": cfgDir, "SPARK_MODEL": "env-model", "OPENAI_BASE_URL": "http://env.example/v1"},
 			flags: modelFlags{Model: "flag-model", BaseURL: "https://flag.example/v1", Format: "search-replace"},
-			want:  settings{Model: "flag-model", BaseURL: "https://flag.example/v1", APIKey: "file-key", Format: patch.FormatSearchReplace, StallTimeout: 5 * time.Second},
+			want:  settings{Model: "flag-model", BaseURL: "https://flag.example/v1", APIKey: "file-key", Format: edit.FormatSearchReplace, StallTimeout: 5 * time.Second},
 		},
 		{
 			name: "no file",
@@ -91,36 +91,15 @@ func TestLoadSettingsErrors(t *testing.T) {
 	}
 }
 
-func TestDefaultFormat(t *testing.T) {
-	tests := []struct {
-		base, model string
-		want        patch.Format
-	}{
-		{"", "gpt-4.1-mini", patch.FormatV4A},
-		{"https://api.openai.com/v1", "anything", patch.FormatV4A},
-		{"http://127.0.0.1:11434/v1", "qwen2.5-coder:7b", patch.FormatSearchReplace},
-		{"https://openrouter.ai/api/v1", "openai/gpt-4.1", patch.FormatV4A},
-		{"http://localhost:8000/v1", "o4-mini", patch.FormatV4A},
-		{"http://localhost:8000/v1", "gpt-5.3-codex-spark", patch.FormatV4A},
-		{"http://localhost:8080/v1", "llama3", patch.FormatSearchReplace},
-		{"http://localhost:8080/v1", "olmo", patch.FormatSearchReplace},
-	}
-	for _, tt := range tests {
-		if got := defaultFormat(tt.base, tt.model); got != tt.want {
-			t.Errorf("defaultFormat(%q, %q) = %q, want %q", tt.base, tt.model, got, tt.want)
-		}
-	}
-}
-
 func TestFinishDefaults(t *testing.T) {
 	s := settings{BaseURL: "http://127.0.0.1:11434/v1", local: true}
 	s.finish()
-	if s.Model != defaultLocalModel || s.Format != patch.FormatSearchReplace {
+	if s.Model != defaultLocalModel || s.Format != edit.FormatSearchReplace {
 		t.Errorf("finish() on local = %+v, want model %q and search-replace", s, defaultLocalModel)
 	}
 	s = settings{APIKey: "k"}
 	s.finish()
-	if s.Model != defaultModel || s.Format != patch.FormatV4A {
+	if s.Model != defaultModel || s.Format != edit.FormatV4A {
 		t.Errorf("finish() on OpenAI = %+v, want model %q and v4a", s, defaultModel)
 	}
 }

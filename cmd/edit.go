@@ -11,8 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/spark-cli/spark/edit"
-	"github.com/spark-cli/spark/edit/patch"
-	"github.com/spark-cli/spark/llm"
+	"github.com/spark-cli/spark/shell"
 )
 
 // editOptions is what `spark edit` was asked to do.
@@ -105,21 +104,8 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		return err
 	}
 	// Connection set-up overlaps with reading the files and building the prompt.
-	var client *llm.Client
-	probe := make(chan error, 1)
-	switch {
-	case opts.ShowPrompt:
-		s.finish()
-	case s.needsLocalProbe():
-		go func() { probe <- s.probeLocal(ctx) }()
-	default:
-		s.finish()
-		client = llm.New(s.llmConfig())
-		// SPARK_NO_PREDIAL=1 is a diagnostic: the benchmark measures what pre-dialing saves.
-		if e.getenv("SPARK_NO_PREDIAL") == "" {
-			client.Predial()
-		}
-	}
+	// SPARK_NO_PREDIAL=1 is a diagnostic: the benchmark measures what pre-dialing saves.
+	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: e.getenv("SPARK_NO_PREDIAL") == ""})
 
 	filter := len(opts.Targets) == 1 && opts.Targets[0] == "-"
 	var targets []*edit.Target
@@ -145,25 +131,20 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		}
 	}
 
-	if !opts.ShowPrompt && client == nil {
-		if err := <-probe; err != nil {
-			return err
-		}
-		s.finish()
-		client = llm.New(s.llmConfig())
+	if err := conn.wait(); err != nil {
+		return err
 	}
 
 	job := &patchJob{
 		env:      e,
-		settings: s,
-		client:   client,
+		settings: conn.settings,
+		client:   conn.client,
 		targets:  targets,
 		dryRun:   opts.DryRun,
 		filter:   filter,
 		steer:    !opts.NoSteer,
 		start:    start,
-		whole:    s.Format == patch.FormatWhole,
-		undo:     newCommitter(e, "spark edit "+shellQuote(append(slices.Clone(opts.Targets), opts.Instruction))),
+		undo:     newCommitter(e, "spark edit "+shell.Quote(append(slices.Clone(opts.Targets), opts.Instruction))),
 	}
 	job.messages = job.initialMessages(conventionsFor(targets, filter), "", e.redactor().RedactValues(opts.Instruction))
 	if opts.ShowPrompt {
@@ -173,14 +154,11 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 	return job.run(ctx)
 }
 
-// conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin has none.
+// conventionsFor gathers AGENTS.md and .editorconfig advice for the targets; stdin is taken as
+// a file of the current directory.
 func conventionsFor(targets []*edit.Target, filter bool) string {
-	if filter {
-		dir, _ := os.Getwd()
-		return edit.Conventions(dir, []string{targets[0].Path})
-	}
 	dir, err := os.Getwd()
-	if err != nil {
+	if err != nil && !filter {
 		return ""
 	}
 	paths := make([]string, len(targets))

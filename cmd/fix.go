@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -17,9 +15,7 @@ import (
 
 	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/edit/locate"
-	"github.com/spark-cli/spark/edit/patch"
 	"github.com/spark-cli/spark/internal/safe"
-	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
 
@@ -106,14 +102,12 @@ type failure struct {
 
 // fixer holds what every attempt of one `spark fix` shares.
 type fixer struct {
-	env      *env
-	opts     fixOptions
-	settings settings
-	client   *llm.Client
-	wait     func() error // waits for the client when a local server is being probed
-	cwd      string
-	root     string          // the working tree: nothing outside it is read or sent
-	undo     *edit.Committer // every fix of the run goes into one undo entry
+	env  *env
+	opts fixOptions
+	conn *connection
+	cwd  string
+	root string          // the working tree: nothing outside it is read or sent
+	undo *edit.Committer // every fix of the run goes into one undo entry
 }
 
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
@@ -208,40 +202,16 @@ func newFixer(ctx context.Context, e *env, opts fixOptions) (*fixer, error) {
 	}
 	command := "spark fix"
 	if len(opts.Command) > 0 {
-		command += " -- " + shellQuote(opts.Command)
+		command += " -- " + shell.Quote(opts.Command)
 	}
-	fx := &fixer{env: e, opts: opts, cwd: cwd, root: locate.Root(cwd), wait: func() error { return nil },
-		undo: newCommitter(e, command)}
-	switch {
-	case opts.ShowPrompt:
-		s.finish()
-	case s.needsLocalProbe():
-		probe := make(chan error, 1)
-		go func() { probe <- s.probeLocal(ctx) }()
-		fx.wait = func() error {
-			if err := <-probe; err != nil {
-				return err
-			}
-			s.finish()
-			fx.settings = s
-			fx.client = llm.New(s.llmConfig())
-			fx.wait = func() error { return nil }
-			return nil
-		}
-	default:
-		s.finish()
-		fx.client = llm.New(s.llmConfig())
-		if len(opts.Command) == 0 {
-			fx.client.Predial() // a command to run first would outlast a pre-dialed connection
-		}
-	}
-	fx.settings = s
-	return fx, nil
+	// A command to run first would outlast a pre-dialed connection.
+	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: len(opts.Command) == 0})
+	return &fixer{env: e, opts: opts, conn: conn, cwd: cwd, root: locate.Root(cwd), undo: newCommitter(e, command)}, nil
 }
 
 // ready waits for the model client, when a local server is still being looked for; the prompt
 // depends on where the model lives.
-func (fx *fixer) ready() error { return fx.wait() }
+func (fx *fixer) ready() error { return fx.conn.wait() }
 
 // job locates the files the failure points at, reads them, and builds the edit that fixes
 // them. attempt is 0 for a one-shot fix, else the loop's attempt number.
@@ -270,13 +240,12 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	}
 	job := &patchJob{
 		env:      fx.env,
-		settings: fx.settings,
-		client:   fx.client,
+		settings: fx.conn.settings,
+		client:   fx.conn.client,
 		targets:  targets,
 		dryRun:   fx.opts.DryRun,
 		steer:    !fx.opts.NoSteer,
 		start:    start,
-		whole:    fx.settings.Format == patch.FormatWhole,
 		verb:     "fixed",
 		undo:     fx.undo,
 	}
@@ -333,7 +302,7 @@ func (fx *fixer) summaryWriter() io.Writer {
 // the loop, the files are as the last applied fix left them.
 func (fx *fixer) loop(ctx context.Context) error {
 	opts := fx.opts
-	cmdline := shellQuote(opts.Command)
+	cmdline := shell.Quote(opts.Command)
 	pal := newPalette(fx.env.streams.Color)
 	total := time.Now()
 	var done fixLog
@@ -362,8 +331,8 @@ func (fx *fixer) loop(ctx context.Context) error {
 			return fmt.Errorf("fix: %s still fails (exit %d) after %d %s; %s",
 				cmdline, run.status, done.count, pluralWord(done.count, "fix", "fixes"), done.leftAs())
 		}
-		if fx.client != nil {
-			fx.client.Predial() // overlaps with locating the errors and reading the files
+		if c := fx.conn.client; c != nil {
+			c.Predial() // overlaps with locating the errors and reading the files
 		}
 		start := time.Now()
 		if err := fx.ready(); err != nil {
@@ -396,7 +365,7 @@ func (fx *fixer) loop(ctx context.Context) error {
 			}
 			// The user steered the model after Ctrl-C: the first interrupt has cancelled ctx for
 			// good, so the next run needs a context of its own.
-			next, stop := signal.NotifyContext(context.WithoutCancel(ctx), os.Interrupt, syscall.SIGTERM)
+			next, stop := SignalContext(context.WithoutCancel(ctx), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			ctx = next
 		}
@@ -434,7 +403,7 @@ func (l *fixLog) describe() string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		add, del := patch.Stat(l.first[p], l.last[p])
+		add, del := edit.Stat(l.first[p], l.last[p])
 		fmt.Fprintf(&b, " %s (+%d -%d)", p, add, del)
 	}
 	fmt.Fprintf(&b, " in %d %s", l.count, pluralWord(l.count, "fix", "fixes"))
@@ -477,22 +446,6 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-// shellQuote joins argv into a line a shell would read back the same, for messages and the
-// prompt.
-func shellQuote(argv []string) string {
-	parts := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && strings.IndexFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@%", r))
-		}) < 0 {
-			parts[i] = a
-			continue
-		}
-		parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(parts, " ")
-}
-
 // commandRun is how one run of the command ended.
 type commandRun struct {
 	output   string // stdout and stderr as interleaved, head and tail when long
@@ -500,55 +453,18 @@ type commandRun struct {
 	duration time.Duration
 }
 
-// killGrace is how long a command interrupted with SIGINT has to exit before it is killed.
-const killGrace = 3 * time.Second
-
-// runCommand runs argv in dir with stdout and stderr on one pipe, copied live to out and kept
-// (bounded) for the fix. The command gets no stdin and runs in a process group of its own, so
-// that the SIGINT which cancels ctx reaches it once, from spark, and the whole group is killed
-// if it lingers. It returns errInterrupted when ctx was cancelled, and an error when the command
-// cannot be started.
+// runCommand runs argv in dir as shell.RunCommand does, its output copied live to out and kept
+// (bounded) for the fix. It returns errInterrupted when ctx was cancelled, and an error when the
+// command cannot be started.
 func runCommand(ctx context.Context, argv []string, dir string, out io.Writer) (commandRun, error) {
 	buf := locate.NewBuffer(inputLimit)
-	w := io.MultiWriter(out, buf)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = w, w // the same writer: one pipe, the order the command wrote in
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = time.Second // a background child holding the pipe must not hang the fix
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		pgid := cmd.Process.Pid
-		syscall.Kill(-pgid, syscall.SIGINT)
-		select {
-		case <-done:
-		case <-time.After(killGrace):
-			syscall.Kill(-pgid, syscall.SIGKILL)
-			<-done
-		}
+	status, err := shell.RunCommand(ctx, argv, dir, io.MultiWriter(out, buf))
+	if errors.Is(err, context.Canceled) {
 		return commandRun{}, errInterrupted
 	}
-	run := commandRun{output: buf.String(), duration: time.Since(start)}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		run.status = exit.ExitCode()
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			run.status = 128 + int(ws.Signal())
-		}
-	case errors.Is(err, exec.ErrWaitDelay):
-		run.status = cmd.ProcessState.ExitCode()
-	default:
-		return commandRun{}, fmt.Errorf("run %s: %w", argv[0], err)
+	if err != nil {
+		return commandRun{}, err
 	}
-	return run, nil
+	return commandRun{output: buf.String(), status: status, duration: time.Since(start)}, nil
 }

@@ -110,53 +110,6 @@ func TestFixInterruptCommand(t *testing.T) {
 	}
 }
 
-// TestFixKillsLingeringCommand: a command that ignores SIGINT is killed, with its group, after
-// the grace period.
-func TestFixKillsLingeringCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the kill grace period")
-	}
-	dir := t.TempDir()
-	started := filepath.Join(dir, "started")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		for {
-			if _, err := os.Stat(started); err == nil {
-				cancel()
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
-	begin := time.Now()
-	_, err := runCommand(ctx, []string{"sh", "-c", "trap '' INT; touch " + started + "; sleep 30"}, dir, &bytes.Buffer{})
-	if err != errInterrupted {
-		t.Errorf("runCommand = %v, want errInterrupted", err)
-	}
-	if d := time.Since(begin); d < killGrace || d > killGrace+5*time.Second {
-		t.Errorf("a command ignoring SIGINT ended after %s, want about %s", d, killGrace)
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	tests := []struct {
-		argv []string
-		want string
-	}{
-		{[]string{"go", "test", "./..."}, "go test ./..."},
-		{[]string{"sh", "-c", "echo hi; exit 1"}, "sh -c 'echo hi; exit 1'"},
-		{[]string{"printf", "it's"}, `printf 'it'\''s'`},
-		{[]string{"x", ""}, "x ''"},
-		{[]string{"make", "CFLAGS=-O2", "-j4"}, "make CFLAGS=-O2 -j4"},
-	}
-	for _, tt := range tests {
-		if got := shellQuote(tt.argv); got != tt.want {
-			t.Errorf("shellQuote(%q) = %q, want %q", tt.argv, got, tt.want)
-		}
-	}
-}
-
 func TestFmtAgo(t *testing.T) {
 	tests := []struct {
 		d    time.Duration

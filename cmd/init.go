@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -48,7 +47,7 @@ func runInit(e *env, sh string) error {
 	if name == "" {
 		name = defaultSuggestKey
 	}
-	strokes, err := parseKey(name)
+	key, err := completions.ParseKey(name)
 	if err != nil {
 		return fmt.Errorf("init: SPARK_SUGGEST_KEY %q: %w", name, err)
 	}
@@ -62,7 +61,7 @@ func runInit(e *env, sh string) error {
 	}
 	w := e.streams.Out
 	fmt.Fprintf(w, "# spark init %s: inline suggestions on %s, and completions.\n", sh, name)
-	seq := keySequence(sh, strokes)
+	seq := key.Sequence(sh)
 	switch sh {
 	case "zsh":
 		fmt.Fprintf(w, "typeset -g _spark_key='%s' _spark_key_name='%s'\n", seq, name)
@@ -74,96 +73,4 @@ func runInit(e *env, sh string) error {
 	}
 	fmt.Fprintf(w, "%s\n%s", widget, comp)
 	return nil
-}
-
-// keyStroke is one key press of a binding: a character with Ctrl and/or Alt held.
-type keyStroke struct {
-	ctrl, alt bool
-	ch        byte
-}
-
-// keyChars are the characters a binding may use besides letters and digits: they mean the same
-// to all three shells' binding syntaxes without quoting.
-const keyChars = "/.,=-"
-
-// parseKey reads a key as people write it: alt-i, ctrl-g, ctrl-alt-x, or strokes separated by
-// spaces ("ctrl-x s"). The first stroke needs Ctrl or Alt, so that no typed character is taken.
-func parseKey(spec string) ([]keyStroke, error) {
-	fields := strings.Fields(spec)
-	if len(fields) == 0 || len(fields) > 3 {
-		return nil, errors.New("want a key like alt-i, ctrl-g or ctrl-x s")
-	}
-	var keys []keyStroke
-	for i, f := range fields {
-		var k keyStroke
-		rest := f
-	mods:
-		for {
-			low := strings.ToLower(rest)
-			switch {
-			case strings.HasPrefix(low, "ctrl-") && len(rest) > 5:
-				k.ctrl, rest = true, rest[5:]
-			case strings.HasPrefix(low, "alt-") && len(rest) > 4:
-				k.alt, rest = true, rest[4:]
-			case strings.HasPrefix(low, "meta-") && len(rest) > 5:
-				k.alt, rest = true, rest[5:]
-			default:
-				break mods
-			}
-		}
-		if len(rest) != 1 {
-			return nil, fmt.Errorf("%q: want one character after ctrl- or alt-", f)
-		}
-		c := rest[0]
-		switch {
-		case k.ctrl && (c|0x20 < 'a' || c|0x20 > 'z'):
-			return nil, fmt.Errorf("%q: ctrl- goes with a letter", f)
-		case k.ctrl:
-			c |= 0x20
-		case !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(keyChars, c) >= 0):
-			return nil, fmt.Errorf("%q: use a letter, a digit or one of %s", f, keyChars)
-		}
-		if i == 0 && !k.ctrl && !k.alt {
-			return nil, fmt.Errorf("%q: the first key needs ctrl- or alt-, or it would take a character from typing", f)
-		}
-		k.ch = c
-		keys = append(keys, k)
-	}
-	return keys, nil
-}
-
-// keySequence writes strokes in the binding notation of sh: zsh's bindkey (^[i, ^G), readline's
-// (\ei, \C-g) or fish's bind (\ei, \cg).
-func keySequence(sh string, strokes []keyStroke) string {
-	var b strings.Builder
-	for _, k := range strokes {
-		switch sh {
-		case "zsh":
-			if k.alt {
-				b.WriteString("^[")
-			}
-			if k.ctrl {
-				b.WriteString("^" + strings.ToUpper(string(k.ch)))
-				continue
-			}
-		case "bash":
-			if k.alt {
-				b.WriteString(`\e`)
-			}
-			if k.ctrl {
-				b.WriteString(`\C-` + string(k.ch))
-				continue
-			}
-		case "fish":
-			if k.alt {
-				b.WriteString(`\e`)
-			}
-			if k.ctrl {
-				b.WriteString(`\c` + string(k.ch))
-				continue
-			}
-		}
-		b.WriteByte(k.ch)
-	}
-	return b.String()
 }

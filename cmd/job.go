@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spark-cli/spark/edit"
-	"github.com/spark-cli/spark/edit/patch"
 	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 )
@@ -28,8 +26,7 @@ type patchJob struct {
 	filter   bool // the single target is stdin; the result goes to stdout
 	steer    bool
 	start    time.Time
-	whole    bool // the current turn asks for whole files
-	turns    int  // turns streamed so far
+	turns    int // turns streamed so far
 
 	verb string // the summary's verb for written files; "edited" when empty
 
@@ -48,18 +45,6 @@ func (j *patchJob) initialMessages(conventions, context, instruction string) []l
 		{Role: "system", Content: edit.SystemPrompt(j.settings.Format, conventions)},
 		{Role: "user", Content: edit.UserPrompt(j.targets, context, instruction)},
 	}
-}
-
-// wholeFallbackLines is the size up to which a failed patch is retried as a whole-file rewrite:
-// small enough that rewriting costs little and cannot fail to apply.
-const wholeFallbackLines = 200
-
-func (j *patchJob) smallSingleFile() bool {
-	if len(j.targets) != 1 || j.whole {
-		return false
-	}
-	_, region, _ := j.targets[0].Region()
-	return bytes.Count(region, []byte("\n")) <= wholeFallbackLines
 }
 
 // showPrompt prints exactly what would be sent, and sends nothing.
@@ -82,20 +67,20 @@ func (j *patchJob) run(ctx context.Context) error {
 		out = st.Out
 	}
 
+	a := edit.NewApplier(j.targets, edit.ApplyOptions{
+		Filter:    j.filter,
+		Format:    j.settings.Format,
+		LateCheck: j.env.getenv("SPARK_NO_EARLY_CHECK") != "",
+	})
 	var changes []edit.Change
-	repaired := false
 	for j.turns = 0; ; j.turns++ {
-		t := newTurn(j, out, pal, live)
-		res, err := t.stream(ctx)
+		res, err := j.stream(ctx, a, out, pal, live)
 		j.addUsage(res)
-		if j.turns == 0 && !t.first.IsZero() {
-			j.ttft = t.first.Sub(j.start)
-		}
 		j.reply = res.Text
 		if err == nil && res.FinishReason == "content_filter" {
 			err = fmt.Errorf("model reply from %s stopped by its content filter", j.settings.host())
 		}
-		if err != nil && !errors.Is(err, errEarlyMismatch) {
+		if err != nil && !errors.Is(err, edit.ErrEarlyMismatch) {
 			if interruptedByUser(ctx) && j.canSteer() {
 				next, stop, nudge, ok := j.steerTurn(ctx, pal)
 				if !ok {
@@ -112,31 +97,22 @@ func (j *patchJob) run(ctx context.Context) error {
 			}
 			return j.streamError(ctx, err)
 		}
-		changes, err = t.finish(err)
+		changes, err = a.Finish()
 		if err == nil {
-			err = edit.CheckControls(changes) // refused whole, never repaired
-		}
-		if err == nil {
-			j.prose = strings.TrimSpace(t.prose.String())
+			j.prose = a.Prose()
 			break
 		}
-		var noEdit *noEditError
+		var noEdit *edit.NoEditError
 		if errors.As(err, &noEdit) {
-			j.prose = noEdit.prose
+			j.prose = noEdit.Prose
 			return j.noChange()
 		}
-		if repaired || !repairable(err) {
+		repair, ok := a.Repair(err)
+		if !ok {
 			return j.failed(err)
 		}
-		repaired = true
 		if live {
 			pal.warn.Fprintf(out, "↻ %s; asking the model to repair it\n", safe.Line(err.Error()))
-		}
-		repair := edit.RepairPrompt(repairHint(err))
-		if j.smallSingleFile() {
-			// The fallback that cannot fail to apply: the whole (small) file.
-			repair = edit.RepairWholePrompt(repairHint(err))
-			j.whole = true
 		}
 		j.messages = append(j.messages,
 			llm.Message{Role: "assistant", Content: res.Text},
@@ -144,6 +120,45 @@ func (j *patchJob) run(ctx context.Context) error {
 		)
 	}
 	return j.commit(ctx, changes, pal)
+}
+
+// stream sends the job's messages and feeds the reply to the applier as it arrives; on a
+// terminal it shows a spinner until the first token, then the reply as a live diff.
+func (j *patchJob) stream(ctx context.Context, a *edit.Applier, out io.Writer, pal *palette, live bool) (llm.Result, error) {
+	var render *liveRenderer
+	var onEvent func(edit.Event)
+	var spin *spinner
+	if live {
+		render = newLiveRenderer(out, pal)
+		onEvent = render.event
+		since := j.start
+		if j.turns > 0 {
+			since = time.Now()
+		}
+		spin = startSpinner(out, pal, fmt.Sprintf("%s at %s", j.settings.Model, j.settings.host()), since)
+	}
+	a.Start(onEvent)
+	req := llm.Request{Messages: j.messages}
+	if j.settings.Prediction {
+		req.Prediction, _ = a.Prediction() // "" unless one whole file is asked for
+	}
+	var first time.Time // when the first token arrived
+	res, err := j.client.Stream(ctx, req, func(delta string) error {
+		if first.IsZero() {
+			first = time.Now()
+			spin.Stop()
+		}
+		err := a.Feed(delta)
+		if live {
+			render.flush()
+		}
+		return err
+	})
+	spin.Stop()
+	if j.turns == 0 && !first.IsZero() {
+		j.ttft = first.Sub(j.start)
+	}
+	return res, err
 }
 
 // streamError turns a failed stream into the error the user sees; nothing was written.
@@ -259,7 +274,7 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 // printDiffs prints the unified diff of every change on stdout.
 func (j *patchJob) printDiffs(changes []edit.Change, pal *palette) {
 	for _, c := range changes {
-		writeDiff(j.env.streams.Out, pal, patch.Unified(c.Target.Path, c.Target.Content, c.New))
+		writeDiff(j.env.streams.Out, pal, c.Diff())
 	}
 }
 
@@ -280,7 +295,7 @@ func (j *patchJob) summary(changes []edit.Change, verb string) string {
 		b.WriteString(" nothing (the edit was already there)")
 	}
 	for i, c := range changes {
-		add, del := patch.Stat(c.Target.Content, c.New)
+		add, del := edit.Stat(c.Target.Content, c.New)
 		if i > 0 {
 			b.WriteByte(',')
 		}

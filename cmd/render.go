@@ -10,7 +10,7 @@ import (
 
 	"github.com/fatih/color"
 
-	"github.com/spark-cli/spark/edit/patch"
+	"github.com/spark-cli/spark/edit"
 	"github.com/spark-cli/spark/internal/safe"
 )
 
@@ -45,7 +45,7 @@ func newPalette(on bool) *palette {
 type liveRenderer struct {
 	w        *bufio.Writer
 	pal      *palette
-	lastKind patch.EventKind
+	lastKind edit.EventKind
 	lines    int
 	started  bool
 }
@@ -55,22 +55,22 @@ func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
 }
 
 // event renders one parser event; the caller flushes after each batch of model output.
-func (r *liveRenderer) event(ev patch.Event) {
+func (r *liveRenderer) event(ev edit.Event) {
 	switch ev.Kind {
-	case patch.EvProse:
+	case edit.EvProse:
 		if !r.started && strings.TrimSpace(ev.Text) == "" {
 			return
 		}
 		r.pal.prose.Fprintln(r.w, safe.Text(ev.Text))
-	case patch.EvFile:
+	case edit.EvFile:
 		r.pal.file.Fprintln(r.w, safe.Line(ev.Path))
-	case patch.EvHunk:
+	case edit.EvHunk:
 		r.pal.hunk.Fprintln(r.w, safe.Text(strings.TrimRight("@@ "+ev.Text, " ")))
-	case patch.EvContext:
+	case edit.EvContext:
 		r.pal.ctx.Fprintln(r.w, " "+safe.Text(ev.Text))
-	case patch.EvDelete:
+	case edit.EvDelete:
 		r.pal.del.Fprintln(r.w, "-"+safe.Text(ev.Text))
-	case patch.EvInsert:
+	case edit.EvInsert:
 		r.pal.ins.Fprintln(r.w, "+"+safe.Text(ev.Text))
 	default:
 		return

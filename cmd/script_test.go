@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ const waitTime = 30 * time.Second
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"spark": func() {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := SignalContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			code := Main(ctx, os.Args, SystemStreams())
 			stop()
 			os.Exit(code)

@@ -103,7 +103,7 @@ const envRelay = "SPARK_RELAY"
 func startRelay(getenv func(string) string, sessionDir string) *llm.Relay {
 	var warm string
 	if s, err := loadSettings(getenv, modelFlags{}); err == nil && !s.needsLocalProbe() {
-		warm = first(s.BaseURL, "https://api.openai.com/v1")
+		warm = first(s.BaseURL, llm.DefaultBaseURL)
 	}
 	cfg := llm.RelayConfig{Warm: warm}
 	r, err := llm.ListenRelay(sessionDir, cfg)

@@ -9,12 +9,12 @@ import (
 	"runtime"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/spark-cli/spark/completions"
 	"github.com/spark-cli/spark/internal/safe"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
@@ -147,24 +147,14 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	if err != nil {
 		return err
 	}
-	var client *llm.Client
-	switch {
-	case opts.ShowPrompt:
-		s.finish()
-	case s.needsLocalProbe():
-		if err := s.probeLocal(ctx); err != nil {
-			if stopped(ctx) {
-				return exitCode(ExitInterrupted)
-			}
-			return err
+	conn := connect(ctx, s, connectOptions{showPrompt: opts.ShowPrompt, predial: true, noRetries: true})
+	if err := conn.wait(); err != nil {
+		if stopped(ctx) {
+			return exitCode(ExitInterrupted)
 		}
-		s.finish()
-		client = newSuggestClient(&s)
-	default:
-		s.finish()
-		client = newSuggestClient(&s)
-		client.Predial()
+		return err
 	}
+	s, client := conn.settings, conn.client
 
 	msgs := suggestMessages(opts, e.getenv)
 	msgs[1].Content = e.redactor().Redact(msgs[1].Content)
@@ -177,7 +167,7 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 		return nil
 	}
 	req := llm.Request{Messages: msgs, MaxTokens: suggestMaxTokens}
-	if isReasoningModel(s.Model) {
+	if llm.IsReasoningModel(s.Model) {
 		req.MaxTokens = suggestReasoningMaxTokens // and no temperature, which they refuse
 	} else {
 		zero := 0.0
@@ -197,10 +187,12 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 		}
 		// Cut at the token limit after a complete line: that line is still the answer.
 	}
-	line, err := cleanSuggestion(res.Text)
+	line, err := completions.CleanSuggestion(res.Text)
 	if err != nil {
 		return fmt.Errorf("suggest: %w", err)
 	}
+	// Invisible and direction-changing characters would hide what the line really runs.
+	line = safe.Text(line)
 	_, err = fmt.Fprintln(e.streams.Out, line)
 	return err
 }
@@ -210,14 +202,6 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 func stopped(ctx context.Context) bool {
 	cause := context.Cause(ctx)
 	return errors.Is(cause, errKeyPressed) || errors.Is(cause, errReaderGone)
-}
-
-// newSuggestClient is the model client for one suggestion: no retries, since a person waits
-// and can press the key again.
-func newSuggestClient(s *settings) *llm.Client {
-	cfg := s.llmConfig()
-	cfg.MaxRetries = -1
-	return llm.New(cfg)
 }
 
 // watchFD calls fn once when fd reports one of events, or an error or hang-up (which poll
@@ -237,17 +221,6 @@ func watchFD(fd int, events int16, fn func()) {
 			return
 		}
 	}
-}
-
-// isReasoningModel reports OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…, codex-mini),
-// which reject a temperature and count their reasoning against the token limit.
-func isReasoningModel(model string) bool {
-	m := strings.ToLower(model)
-	if i := strings.LastIndexByte(m, '/'); i >= 0 {
-		m = m[i+1:]
-	}
-	return strings.HasPrefix(m, "gpt-5") || strings.HasPrefix(m, "codex-") ||
-		(len(m) > 1 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9')
 }
 
 // suggestSystemPrompt is the same for every request, so that providers' prompt caches hit.
@@ -346,95 +319,4 @@ func osName() string {
 		return "Linux"
 	}
 	return runtime.GOOS
-}
-
-// cleanSuggestion turns a reply into one command line: the first command inside a code fence
-// if there is one, else the first line that is not prose or a comment, without a leading "$ ",
-// surrounding backticks or control characters. Lines ending in a backslash continue.
-func cleanSuggestion(reply string) (string, error) {
-	lines := strings.Split(strings.ReplaceAll(reply, "\r\n", "\n"), "\n")
-	if start, end, ok := fenced(lines); ok {
-		lines = lines[start:end]
-	}
-	var cmd string
-	for i := 0; i < len(lines); i++ {
-		l := strings.TrimSpace(lines[i])
-		if l == "" || strings.HasPrefix(l, "```") || strings.HasPrefix(l, "#") {
-			continue
-		}
-		if isProse(l) {
-			if code, ok := inlineCode(l); ok {
-				cmd = code
-				break
-			}
-			continue
-		}
-		cmd = l
-		for strings.HasSuffix(cmd, "\\") && i+1 < len(lines) {
-			i++
-			cmd = strings.TrimSpace(strings.TrimSuffix(cmd, "\\")) + " " + strings.TrimSpace(lines[i])
-		}
-		break
-	}
-	cmd = strings.TrimSpace(cmd)
-	for _, p := range []string{"$ ", "% "} {
-		cmd = strings.TrimPrefix(cmd, p)
-	}
-	if len(cmd) >= 2 && cmd[0] == '`' && cmd[len(cmd)-1] == '`' && strings.Count(cmd, "`") == 2 {
-		cmd = cmd[1 : len(cmd)-1]
-	}
-	// Nothing that could move the cursor, end the line or reach the terminal survives.
-	cmd = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t':
-			return ' '
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			return -1
-		}
-		return r
-	}, cmd)
-	// Invisible and direction-changing characters would hide what the line really runs.
-	cmd = safe.Text(strings.TrimSpace(cmd))
-	if cmd == "" {
-		return "", errors.New("the model gave no command")
-	}
-	return cmd, nil
-}
-
-// fenced finds the body of the first code fence in lines.
-func fenced(lines []string) (start, end int, ok bool) {
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "```") {
-			for j := i + 1; j < len(lines); j++ {
-				if strings.HasPrefix(strings.TrimSpace(lines[j]), "```") {
-					return i + 1, j, true
-				}
-			}
-			return i + 1, len(lines), true
-		}
-	}
-	return 0, 0, false
-}
-
-// isProse recognises a sentence around the command: "Here is the command:", "This lists all
-// files in the directory.". Command lines rarely start with a capital and end in a full stop.
-func isProse(l string) bool {
-	if strings.HasSuffix(l, ":") {
-		return true
-	}
-	first, _ := utf8.DecodeRuneInString(l)
-	return unicode.IsUpper(first) && strings.HasSuffix(l, ".") && strings.Count(l, " ") >= 3
-}
-
-// inlineCode returns the first `code` span of a line.
-func inlineCode(l string) (string, bool) {
-	i := strings.IndexByte(l, '`')
-	if i < 0 {
-		return "", false
-	}
-	j := strings.IndexByte(l[i+1:], '`')
-	if j <= 0 {
-		return "", false
-	}
-	return l[i+1 : i+1+j], true
 }

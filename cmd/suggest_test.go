@@ -22,48 +22,6 @@ import (
 	"github.com/spark-cli/spark/shell"
 )
 
-func TestCleanSuggestion(t *testing.T) {
-	tests := []struct {
-		reply, want string
-	}{
-		{"git status", "git status"},
-		{"git status\n", "git status"},
-		{"  $ git status  \n", "git status"},
-		{"```bash\ngit status\n```", "git status"},
-		{"```\n$ ls -la\n```\nThis lists everything.", "ls -la"},
-		{"Here is the command:\n\nfind . -name '*.go'\n", "find . -name '*.go'"},
-		{"Use `du -sh *` to see the sizes.", "du -sh *"},
-		{"`git log --oneline`", "git log --oneline"},
-		{"# list files\nls", "ls"},
-		{"docker run \\\n  -it ubuntu \\\n --rm", "docker run -it ubuntu --rm"},
-		{"echo hi\nrm -rf /", "echo hi"},
-		{"printf 'a\x1b[2Jb'\tx", "printf 'a[2Jb' x"},
-		{"```sh\ntouch x", "touch x"},
-	}
-	for _, tt := range tests {
-		got, err := cleanSuggestion(tt.reply)
-		if err != nil || got != tt.want {
-			t.Errorf("cleanSuggestion(%q) = %q, %v; want %q", tt.reply, got, err, tt.want)
-		}
-	}
-	for _, bad := range []string{"", "\n\n", "Sure, I can help with that.", "```\n```", "Here you go:"} {
-		if got, err := cleanSuggestion(bad); err == nil {
-			t.Errorf("cleanSuggestion(%q) = %q, want an error", bad, got)
-		}
-	}
-}
-
-func TestIsReasoningModel(t *testing.T) {
-	for model, want := range map[string]bool{
-		"o1": true, "o3-mini": true, "o4-mini": true, "gpt-5": true, "gpt-5-mini": true, "openai/gpt-5.1": true,
-		"codex-mini-latest": true, "gpt-4.1-mini": false, "gpt-4o": false, "qwen2.5-coder:7b": false, "ollama": false,
-	} {
-		if got := isReasoningModel(model); got != want {
-			t.Errorf("isReasoningModel(%q) = %v, want %v", model, got, want)
-		}
-	}
-}
-
 func TestSuggestSessionContext(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Step{Chunks: []string{"go test ./..."}})
 	cwd, _ := os.Getwd()

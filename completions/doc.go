@@ -8,5 +8,6 @@
 //
 // A widget script expects its caller to set the key first, in the shell's own notation
 // (_spark_key for zsh and bash, __spark_key for fish) and as a person writes it
-// (_spark_key_name, __spark_key_name); spark init does.
+// (_spark_key_name, __spark_key_name); spark init does, with ParseKey and Key.Sequence. What a
+// widget receives is one command line: CleanSuggestion takes it out of a model's reply.
 package completions

@@ -64,9 +64,38 @@ func notSSE(host string, resp *http.Response, wd *watchdog) *Error {
 		Message: fmt.Sprintf("not an openai event stream (content-type %s, %d bytes)", ct, wd.bytes)}
 }
 
+// connectFailure is a failure to reach the model host, classified: what an *Error of
+// KindConnect says about it. A relay sends the one it met to its client as it is (see
+// relayError), so that an error met through the relay reads as one met directly.
+type connectFailure struct {
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+	Retry   bool   `json:"retry,omitempty"`
+}
+
+// relayError is a failure to reach the model host that a relay met, and classified there.
+type relayError struct {
+	connectFailure
+	Text string `json:"error"` // the error as the relay met it
+}
+
+func (e *relayError) Error() string { return "relay: " + e.Text }
+
 // connectError classifies a failure to get any response at all.
 func connectError(host string, err error) *Error {
-	e := &Error{Kind: KindConnect, Host: host, Err: err}
+	var f connectFailure
+	if re := (*relayError)(nil); errors.As(err, &re) {
+		f = re.connectFailure
+	} else {
+		f = classifyConnect(err)
+	}
+	return &Error{Kind: KindConnect, Host: host, Err: err, Message: f.Message, Hint: f.Hint, retry: f.Retry}
+}
+
+// classifyConnect sorts a failure to reach the host: refused, unresolved, untrusted or not
+// TLS at all, timed out, closed early, or anything else.
+func classifyConnect(err error) connectFailure {
+	var f connectFailure
 	inner := err
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -80,22 +109,22 @@ func connectError(host string, err error) *Error {
 	var netErr net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		e.retry, e.Hint = true, "is the model server running? check the base URL"
+		f.Retry, f.Hint = true, "is the model server running? check the base URL"
 	case errors.As(err, &dnsErr):
-		e.Message = "cannot resolve " + dnsErr.Name + ": " + dnsErr.Err
-		e.retry, e.Hint = dnsErr.IsTimeout || dnsErr.IsTemporary, "check the base URL and the network"
+		f.Message = "cannot resolve " + dnsErr.Name + ": " + dnsErr.Err
+		f.Retry, f.Hint = dnsErr.IsTimeout || dnsErr.IsTemporary, "check the base URL and the network"
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
-		e.Message, e.Hint = "tls handshake failed: "+inner.Error(), "the server's certificate is not trusted"
-	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		e.Message, e.Hint = "tls handshake failed: the server does not speak tls", "use http:// for this server"
+		f.Message, f.Hint = "tls handshake failed: "+inner.Error(), "the server's certificate is not trusted"
+	case errors.As(err, &recErr), errors.Is(err, http.ErrSchemeMismatch):
+		f.Message, f.Hint = "tls handshake failed: the server does not speak tls", "use http:// for this server"
 	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Message, e.retry = "connection timed out", true
+		f.Message, f.Retry = "connection timed out", true
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		e.Message, e.retry = "closed the connection before answering", true
+		f.Message, f.Retry = "closed the connection before answering", true
 	default:
-		e.Message = inner.Error()
+		f.Message = inner.Error()
 	}
-	return e
+	return f
 }
 
 // bodyMessage extracts a server's error message from the error formats seen in the wild:

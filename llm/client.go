@@ -2,7 +2,10 @@
 // servers (OpenAI, ollama, llama.cpp server, vLLM): the request openai-go's Chat Completions
 // service sends, read with openai-go's SSE decoder (packages/ssestream), with
 // stall detection, bounded retries before the stream begins, classified errors and a
-// pre-dialed connection so that TCP and TLS set-up overlap the caller's own start-up work.
+// pre-dialed connection so that TCP and TLS set-up overlap the caller's own start-up work. A
+// Relay lets short-lived processes share one warm connection; its failures to reach the host
+// are classified once, where they happen, and read as a direct dial's. Facts about model
+// families (IsOpenAIModel, IsReasoningModel, DefaultBaseURL, HostOf) live here, once.
 //
 // The package reads no environment variables and knows nothing of the command line: the
 // caller resolves flags, environment and config files into a Config.
@@ -45,7 +48,6 @@ type Config struct {
 const (
 	DefaultStallTimeout = 60 * time.Second
 	DefaultMaxRetries   = 2
-	defaultBaseURL      = "https://api.openai.com/v1"
 )
 
 // Client sends requests to one model server. It is safe for concurrent use.
@@ -79,7 +81,7 @@ func New(cfg Config) *Client {
 	}
 	raw := cfg.BaseURL
 	if raw == "" {
-		raw = defaultBaseURL
+		raw = DefaultBaseURL
 	}
 	c.base, c.baseErr = url.Parse(raw)
 	if c.baseErr != nil {

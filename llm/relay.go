@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -376,47 +375,11 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// relayFailure is the JSON body of a relay error response.
-type relayFailure struct {
-	Kind      string `json:"kind"` // refused, reset, eof, timeout, dns, dnstimeout, cert, nottls or other
-	Message   string `json:"message"`
-	Name      string `json:"name,omitempty"` // the host name, for dns
-	Temporary bool   `json:"temporary,omitempty"`
-}
-
-// writeRelayError answers with the relay's failure to reach the origin, classified so that the
-// client reports it as if it had dialed itself.
+// writeRelayError answers with the relay's failure to reach the origin, classified once, here,
+// so that the client reports it as if it had dialed itself.
 func writeRelayError(w http.ResponseWriter, err error) {
-	f := relayFailure{Kind: "other", Message: err.Error()}
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	var unknownCA x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var certErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		f.Kind = "refused"
-	case errors.As(err, &dnsErr):
-		f.Kind, f.Message, f.Name, f.Temporary = "dns", dnsErr.Err, dnsErr.Name, dnsErr.IsTemporary
-		if dnsErr.IsTimeout {
-			f.Kind = "dnstimeout"
-		}
-	case errors.As(err, &certErr):
-		f.Kind, f.Message = "cert", certErr.Err.Error()
-	case errors.As(err, &unknownCA), errors.As(err, &hostErr):
-		f.Kind = "cert"
-	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		f.Kind = "nottls"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		f.Kind = "timeout"
-	case errors.Is(err, syscall.ECONNRESET):
-		f.Kind = "reset"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		f.Kind = "eof"
-	}
-	b, _ := json.Marshal(f)
-	w.Header().Set(relayErrorHeader, f.Kind)
+	b, _ := json.Marshal(relayError{connectFailure: classifyConnect(err), Text: err.Error()})
+	w.Header().Set(relayErrorHeader, "1")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusBadGateway)

@@ -253,3 +253,35 @@ func privateTemp(t *testing.T) string {
 	}
 	return dir
 }
+
+// TestRelayErrorsAsDirect checks that a failure to reach the host reads the same through the
+// relay as without it: the relay classifies it once and the client reports that.
+func TestRelayErrorsAsDirect(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String() + "/v1"
+	l.Close()
+	plain := llmtest.NewServer(t)
+	untrusted := llmtest.NewTLSServer(t)
+	for name, base := range map[string]string{
+		"refused":         closed,
+		"https to plain":  strings.Replace(plain.URL(), "http://", "https://", 1),
+		"untrusted certs": untrusted.URL(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, direct := New(Config{BaseURL: base, Model: "gpt-test", MaxRetries: -1}).Stream(context.Background(), userMsg("x"), nil)
+			r := startRelay(t, RelayConfig{})
+			_, relayed := relayClient(plain, r, base).Stream(context.Background(), userMsg("x"), nil)
+			var de, re *Error
+			if !errors.As(direct, &de) || !errors.As(relayed, &re) {
+				t.Fatalf("Stream(%s) = %v directly, %v through the relay; want *Error both", base, direct, relayed)
+			}
+			if de.Kind != KindConnect || re.Kind != de.Kind || re.Error() != de.Error() || re.Hint != de.Hint || re.retry != de.retry {
+				t.Errorf("through the relay: %v (%v, hint %q, retry %v); directly: %v (%v, hint %q, retry %v)",
+					re, re.Kind, re.Hint, re.retry, de, de.Kind, de.Hint, de.retry)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +19,8 @@ import (
 // the relay listening on socket: the request's own URL still names the model host, and the
 // relay forwards it there, headers (the API key) included, over its warm connection. When
 // nothing answers on the socket, the request goes straight to the model host instead. The
-// relay's failures to reach the host come back as the errors a direct dial would have given,
-// so Stream classifies them the same way.
+// relay's failures to reach the host come back classified as the relay met them, so Stream
+// reports them as a direct dial would have.
 //
 // The socket must be the caller's own: see CheckRelaySocket.
 func RelayClient(socket string) *http.Client {
@@ -90,42 +89,13 @@ func (t *relayTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if resp.Header.Get(relayErrorHeader) != "" {
 		defer resp.Body.Close()
-		var f relayFailure
+		re := &relayError{}
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		if json.Unmarshal(b, &f) != nil {
-			f = relayFailure{Kind: "other", Message: "relay: " + resp.Status}
+		if json.Unmarshal(b, re) != nil {
+			re = &relayError{connectFailure: connectFailure{Message: "relay: " + resp.Status}, Text: resp.Status}
 		}
-		return nil, f.err()
+		return nil, re
 	}
 	resp.Request = req
 	return resp, nil
 }
-
-// err rebuilds the error the relay met, in the shape a direct dial would have returned.
-func (f relayFailure) err() error {
-	dial := func(e error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: e} }
-	switch f.Kind {
-	case "refused":
-		return dial(os.NewSyscallError("connect", syscall.ECONNREFUSED))
-	case "reset":
-		return os.NewSyscallError("read", syscall.ECONNRESET)
-	case "eof":
-		return io.ErrUnexpectedEOF
-	case "timeout":
-		return dial(timeoutError(f.Message))
-	case "dns", "dnstimeout":
-		return dial(&net.DNSError{Err: f.Message, Name: f.Name, IsTimeout: f.Kind == "dnstimeout", IsTemporary: f.Temporary})
-	case "cert":
-		return &tls.CertificateVerificationError{Err: errors.New(f.Message)}
-	case "nottls":
-		return tls.RecordHeaderError{Msg: f.Message}
-	}
-	return errors.New(f.Message)
-}
-
-// timeoutError is a net.Error that timed out.
-type timeoutError string
-
-func (e timeoutError) Error() string   { return string(e) }
-func (e timeoutError) Timeout() bool   { return true }
-func (e timeoutError) Temporary() bool { return true }

@@ -25,4 +25,8 @@
 // Authorization headers, password=-style pairs, the values of secret-named environment variables,
 // and anything typed while the terminal had echo off). Commands typed with a leading space are
 // not recorded at all.
+//
+// Two smaller services for commands run from the shell: RunCommand runs a command in a process
+// group of its own, with its output on one pipe and its status as the shell reports it, and
+// ReadLine reads one line from a raw terminal, telling Ctrl-C from Enter.
 package shell

@@ -166,7 +166,7 @@ func ReadRecords(sessionDir string) ([]Record, error) {
 func LastFailed(records []Record) (Record, bool) {
 	for i := len(records) - 1; i >= 0; i-- {
 		r := records[i]
-		if r.Status == 0 || r.Status == 128+int(syscall.SIGINT) || r.Status == 128+int(syscall.SIGTSTP) {
+		if r.Status == 0 || r.Status == signalStatus(syscall.SIGINT) || r.Status == signalStatus(syscall.SIGTSTP) {
 			continue
 		}
 		if isSparkCommand(r.Command) {

@@ -58,7 +58,9 @@ const drainTime = 250 * time.Millisecond
 // Run runs the shell in a pseudo-terminal, relays the terminal to it and records each command
 // in a session directory that the shell's children find through SPARK_SESSION. It returns the
 // shell's exit status (128+n when a signal n killed it) once the shell has exited; the session
-// directory is removed by then.
+// directory is removed by then. Commands that could not be recorded (the records file could not
+// be written, or storing one panicked) do not end the session: a one-line notice on Stderr says
+// so once, after the terminal is restored.
 //
 // While the shell runs, Run handles signals like a terminal would: SIGWINCH resizes the pty,
 // SIGINT and SIGQUIT (which only reach spark when there is no raw terminal) go to the shell's
@@ -107,6 +109,11 @@ func Run(ctx context.Context, c Config) (int, error) {
 	status, err := runSession(ctx, c, sess, kind, path, args, env)
 	if cerr := sess.close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	// Commands that could not be recorded did not end the session; say so once, now that the
+	// terminal is the user's again, without changing the shell's exit status.
+	if sess.storeErr != nil && c.Stderr != nil {
+		fmt.Fprintf(c.Stderr, "spark: shell: some commands were not recorded: %s\n", firstLine(sess.storeErr.Error()))
 	}
 	return status, err
 }
@@ -267,7 +274,7 @@ func runSession(ctx context.Context, c Config, sess *session, kind, path string,
 	status = exitStatus(state)
 	r.end(status, time.Now())
 	if errors.Is(relayErr, syscall.EPIPE) {
-		return 128 + int(syscall.SIGPIPE), nil
+		return signalStatus(syscall.SIGPIPE), nil
 	}
 	return status, relayErr
 }
@@ -316,10 +323,19 @@ func setupTTY(tty, t *os.File) int {
 	return int(ws.Col)
 }
 
-// exitStatus is the shell's exit status, 128+n when signal n killed it.
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// exitStatus is a process's exit status as shells report it: 128+n when signal n killed it.
 func exitStatus(ps *os.ProcessState) int {
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+		return signalStatus(ws.Signal())
 	}
 	return ps.ExitCode()
 }
+
+// signalStatus is the exit status of a process that signal sig ended.
+func signalStatus(sig syscall.Signal) int { return 128 + int(sig) }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ type session struct {
 	red     *Redactor
 	stored  int // lines in the records file
 	storeMu sync.Mutex
+	// storeErr is the first failure to store a record, reported once when the session ends;
+	// written by store only, read after done is closed.
+	storeErr error
 }
 
 // newSession creates a private session directory (0700) under $XDG_RUNTIME_DIR/spark, or
@@ -170,11 +174,15 @@ func (s *session) submit(j recordJob) {
 	s.jobs <- j
 }
 
-// store cleans, redacts and appends the queued records until the queue is closed.
+// store cleans, redacts and appends the queued records until the queue is closed. A record that
+// cannot be stored, even by a panic, is dropped and the rest go on, so that submit never blocks
+// and the shell keeps running; the first failure is kept for the end of the session.
 func (s *session) store() {
 	defer close(s.done)
 	for j := range s.jobs {
-		s.write(buildRecord(j, s.red))
+		if err := s.storeOne(j); err != nil && s.storeErr == nil {
+			s.storeErr = err
+		}
 		s.mu.Lock()
 		s.pending--
 		if s.pending == 0 {
@@ -184,34 +192,49 @@ func (s *session) store() {
 	}
 }
 
+// storeOne builds and writes the record of one command.
+func (s *session) storeOne(j recordJob) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store record: panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return s.write(buildRecord(j, s.red))
+}
+
 // write appends r to the records file, and rewrites the file with the newest keepRecords when it
 // has grown to twice that.
-func (s *session) write(r Record) {
+func (s *session) write(r Record) error {
 	line, err := json.Marshal(r)
 	if err != nil {
-		return
+		return fmt.Errorf("store record: %w", err)
 	}
 	line = append(line, '\n')
 	path := filepath.Join(s.dir, recordsFile)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return
+		return fmt.Errorf("store record: %w", err)
 	}
 	_, err = f.Write(line)
-	f.Close()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return
+		return fmt.Errorf("store record: %w", err)
 	}
 	s.stored++
 	if s.stored >= 2*keepRecords {
-		s.compact(path)
+		if err := s.compact(path); err != nil {
+			return fmt.Errorf("compact records: %w", err)
+		}
 	}
+	return nil
 }
 
-func (s *session) compact(path string) {
+func (s *session) compact(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return
+		return err
 	}
 	lines := strings.SplitAfter(string(b), "\n")
 	if n := len(lines); n > 0 && lines[n-1] == "" {
@@ -222,16 +245,19 @@ func (s *session) compact(path string) {
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "")), 0o600); err != nil {
-		return
+		os.Remove(tmp)
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return
+		return err
 	}
 	s.stored = len(lines)
+	return nil
 }
 
-// close stores what is queued and removes the session directory.
+// close stores what is queued and removes the session directory. A failure to store a record
+// is not its error: it is left in storeErr, for Run to report once.
 func (s *session) close() error {
 	close(s.jobs)
 	<-s.done

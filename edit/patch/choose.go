@@ -36,7 +36,7 @@ func (m *Matcher) choose(h *Hunk, n int, cands []int, afterPrev bool) (int, erro
 		fmt.Fprint(&b, c+1)
 	}
 	return 0, &HunkError{
-		Path: m.path, Hunk: n, Line: cands[0] + 1,
+		Path: m.path, Hunk: n, Line: cands[0] + 1, Kind: HunkAmbiguous,
 		Reason:  fmt.Sprintf("ambiguous: %d matches (lines %s)", len(cands), b.String()),
 		Want:    h.Old[0],
 		Got:     m.lines[cands[0]],
@@ -116,7 +116,7 @@ func (m *Matcher) anchorMiss(h *Hunk, n int) error {
 	ends := m.anchorEnds(anchors)
 	if len(ends) == 0 {
 		return &HunkError{
-			Path: m.path, Hunk: n, Reason: "@@ line " + quoted + " not found",
+			Path: m.path, Hunk: n, Kind: HunkAnchorNotFound, Reason: "@@ line " + quoted + " not found",
 			Want: anchors[len(anchors)-1], Nearest: m.around(0),
 		}
 	}
@@ -127,7 +127,7 @@ func (m *Matcher) anchorMiss(h *Hunk, n int) error {
 		for l := levelExact; l < numLevels; l++ {
 			if c := m.find(t.Old, l, 0, t.AtEOF); len(c) > 0 {
 				return &HunkError{
-					Path: m.path, Hunk: n, Line: c[0] + 1,
+					Path: m.path, Hunk: n, Line: c[0] + 1, Kind: HunkNotBelowAnchor,
 					Reason:  fmt.Sprintf("context found at line %d, not below @@ line %s (line %d)", c[0]+1, quoted, ends[0]+1),
 					Want:    anchors[len(anchors)-1],
 					Got:     m.lines[ends[0]],

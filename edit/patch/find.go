@@ -105,12 +105,12 @@ func (m *Matcher) notFound(h *Hunk, n int) error {
 		at := s + i
 		if at < 0 {
 			e.Want, e.Got, e.Line = line, "", 1
-			e.Reason = "context starts before the first line of the file"
+			e.Kind, e.Reason = HunkBeforeStart, "context starts before the first line of the file"
 			break
 		}
 		if at >= len(m.lines) {
 			e.Want, e.Got, e.Line = line, "", len(m.lines)
-			e.Reason = "context runs past the end of the file"
+			e.Kind, e.Reason = HunkPastEnd, "context runs past the end of the file"
 			break
 		}
 		if norm[at] != normalize(line, levelFold) {
@@ -128,7 +128,7 @@ func (m *Matcher) notFound(h *Hunk, n int) error {
 			return e
 		}
 		// Every line agrees: only the end-of-file condition failed.
-		e.Reason = "context found but not at the end of the file"
+		e.Kind, e.Reason = HunkNotAtEnd, "context found but not at the end of the file"
 		e.Line = max(s, 0) + 1
 		e.Want, e.Got = h.Old[len(h.Old)-1], m.lines[min(s+len(h.Old), len(m.lines))-1]
 	}

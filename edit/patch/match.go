@@ -206,9 +206,9 @@ func (m *Matcher) addInsert(h *Hunk, n int) error {
 	case h.AtEOF:
 		return m.record(h, n, len(m.lines), levelExact)
 	case len(anchorsOf(h)) > 0:
-		return &HunkError{Path: m.path, Hunk: n, Reason: "hunk has no context lines to locate it below its @@ line", Nearest: m.around(0)}
+		return &HunkError{Path: m.path, Hunk: n, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it below its @@ line", Nearest: m.around(0)}
 	case h.OldStart > 0 && h.OldStart < len(m.lines):
-		return &HunkError{Path: m.path, Hunk: n, Line: h.OldStart, Reason: "hunk has no context lines to locate it", Nearest: m.around(h.OldStart - 1)}
+		return &HunkError{Path: m.path, Hunk: n, Line: h.OldStart, Kind: HunkNoContext, Reason: "hunk has no context lines to locate it", Nearest: m.around(h.OldStart - 1)}
 	}
 	return m.record(h, n, len(m.lines), levelExact)
 }
@@ -226,7 +226,7 @@ func (m *Matcher) record(h *Hunk, n, s int, l level) error {
 	for _, e := range m.edits {
 		if s < e.end && e.start < end {
 			return &HunkError{
-				Path: m.path, Hunk: n, Line: s + 1,
+				Path: m.path, Hunk: n, Line: s + 1, Kind: HunkOverlaps,
 				Reason:  fmt.Sprintf("overlaps hunk %d (lines %d-%d)", e.hunk, e.start+1, e.end),
 				Want:    h.Old[0],
 				Got:     m.lines[s],

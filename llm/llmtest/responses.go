@@ -244,35 +244,9 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request, st *Step
 		!send(ctx, w, rc, rw.partEvent(buf[:0], "response.content_part.added", "")) {
 		return false
 	}
-	var text []byte
-	for i, c := range st.Chunks {
-		if (st.DropAfter > 0 && i == st.DropAfter) || (st.HangAfter > 0 && i == st.HangAfter) {
-			break
-		}
-		d := st.ChunkDelay
-		if i == 0 {
-			d = st.FirstDelay
-		}
-		if d > 0 && !s.sleep(ctx, d) {
-			return ctx.Err() == nil
-		}
-		buf = rw.delta(buf[:0], c)
-		if !send(ctx, w, rc, buf) {
-			return false
-		}
-		text = append(text, c...)
-	}
-	switch {
-	case st.DropAfter > 0 && st.DropAfter <= len(st.Chunks):
-		drop(rc)
-		return true
-	case st.HangAfter > 0 && st.HangAfter <= len(st.Chunks):
-		select {
-		case <-ctx.Done():
-			return false
-		case <-s.closed:
-			return true
-		}
+	text, over, ok := s.sendChunks(ctx, w, rc, st, rw.delta)
+	if over {
+		return ok
 	}
 	full := string(text)
 	status, final, incomplete := "completed", "response.completed", ""

@@ -31,35 +31,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, st *Step, req ma
 	if !send(ctx, w, rc, h.roleChunk(buf[:0])) {
 		return false
 	}
-	var text int
-	for i, c := range st.Chunks {
-		if (st.DropAfter > 0 && i == st.DropAfter) || (st.HangAfter > 0 && i == st.HangAfter) {
-			break
-		}
-		d := st.ChunkDelay
-		if i == 0 {
-			d = st.FirstDelay
-		}
-		if d > 0 && !s.sleep(ctx, d) {
-			return ctx.Err() == nil
-		}
-		buf = h.contentChunk(buf[:0], c)
-		if !send(ctx, w, rc, buf) {
-			return false
-		}
-		text += len(c)
-	}
-	switch {
-	case st.DropAfter > 0 && st.DropAfter <= len(st.Chunks):
-		drop(rc)
-		return true
-	case st.HangAfter > 0 && st.HangAfter <= len(st.Chunks):
-		select {
-		case <-ctx.Done():
-			return false
-		case <-s.closed:
-			return true
-		}
+	text, over, ok := s.sendChunks(ctx, w, rc, st, h.contentChunk)
+	if over {
+		return ok
 	}
 	reason := st.FinishReason
 	if reason == "" {
@@ -69,7 +43,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, st *Step, req ma
 		return false
 	}
 	if h.withUsage {
-		u := defaultUsage(req, text)
+		u := defaultUsage(req, len(text))
 		if st.Usage != nil {
 			u = *st.Usage
 		}
@@ -82,6 +56,45 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, st *Step, req ma
 	}
 	s.doneAt(r)
 	return true
+}
+
+// sendChunks sends the step's content deltas, each encoded by encode and paced as the step
+// says, then drops the connection or hangs where the step says. over reports that the reply
+// ends there (dropped, hung, or the client gone), with ok as the handler returns it; text is
+// the content sent.
+func (s *Server) sendChunks(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, st *Step,
+	encode func(b []byte, delta string) []byte) (text []byte, over, ok bool) {
+	buf := make([]byte, 0, 2048)
+	for i, c := range st.Chunks {
+		if (st.DropAfter > 0 && i == st.DropAfter) || (st.HangAfter > 0 && i == st.HangAfter) {
+			break
+		}
+		d := st.ChunkDelay
+		if i == 0 {
+			d = st.FirstDelay
+		}
+		if d > 0 && !s.sleep(ctx, d) {
+			return text, true, ctx.Err() == nil
+		}
+		buf = encode(buf[:0], c)
+		if !send(ctx, w, rc, buf) {
+			return text, true, false
+		}
+		text = append(text, c...)
+	}
+	switch {
+	case st.DropAfter > 0 && st.DropAfter <= len(st.Chunks):
+		drop(rc)
+		return text, true, true
+	case st.HangAfter > 0 && st.HangAfter <= len(st.Chunks):
+		select {
+		case <-ctx.Done():
+			return text, true, false
+		case <-s.closed:
+			return text, true, true
+		}
+	}
+	return text, false, true
 }
 
 // send writes and flushes one event; false means the client is gone.
