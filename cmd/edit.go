@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/safe"
+
 	"context"
 	"fmt"
 	"io"
@@ -124,7 +126,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 			return fmt.Errorf("edit: %w", err)
 		}
 		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir, Skipped: func(path, reason string) {
-			fmt.Fprintf(e.streams.Err, "spark: edit: skipped %s: %s\n", path, reason)
+			fmt.Fprintf(e.streams.Err, "spark: edit: skipped %s: %s\n", safe.Line(path), safe.Line(reason))
 		}})
 		if err != nil {
 			return err

@@ -25,12 +25,13 @@ func isFilter(args []string) bool {
 	if len(args) < 3 || args[1] != "edit" {
 		return false
 	}
-	for _, a := range args[2:] {
-		if a == "--" {
-			return false
-		}
+	for i, a := range args[2:] {
 		if a == "-" {
 			return true
+		}
+		if a == "--" {
+			// After "--" only the first argument can name the file: `spark edit -- - INSTRUCTION`.
+			return len(args) > i+3 && args[i+3] == "-"
 		}
 	}
 	return false

@@ -139,3 +139,23 @@ func TestFilterInVim(t *testing.T) {
 		})
 	}
 }
+
+func TestIsFilter(t *testing.T) {
+	tests := []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"spark", "edit", "-", "x"}, true},
+		{[]string{"spark", "edit", "--dry-run", "-", "x"}, true},
+		{[]string{"spark", "edit", "--", "-", "x"}, true},
+		{[]string{"spark", "edit", "--", "a.go", "-"}, false},
+		{[]string{"spark", "edit", "a.go", "x"}, false},
+		{[]string{"spark", "fix", "-", "x"}, false},
+		{[]string{"spark", "edit"}, false},
+	}
+	for _, tt := range tests {
+		if got := isFilter(tt.args); got != tt.want {
+			t.Errorf("isFilter(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}

@@ -302,7 +302,7 @@ func (fx *fixer) summaryWriter() io.Writer {
 // the loop, the files are as the last applied fix left them.
 func (fx *fixer) loop(ctx context.Context) error {
 	opts := fx.opts
-	cmdline := shell.Quote(opts.Command)
+	cmdline := safe.Line(shell.Quote(opts.Command))
 	pal := newPalette(fx.env.streams.Color)
 	total := time.Now()
 	var done fixLog
@@ -404,7 +404,7 @@ func (l *fixLog) describe() string {
 			b.WriteByte(',')
 		}
 		add, del := edit.Stat(l.first[p], l.last[p])
-		fmt.Fprintf(&b, " %s (+%d -%d)", p, add, del)
+		fmt.Fprintf(&b, " %s (+%d -%d)", safe.Line(p), add, del)
 	}
 	fmt.Fprintf(&b, " in %d %s", l.count, pluralWord(l.count, "fix", "fixes"))
 	return b.String()
@@ -434,7 +434,7 @@ func (l *fixLog) stopped(err error) error {
 // interrupted ends the loop on Ctrl-C, first saying which fix the files are left as.
 func (l *fixLog) interrupted(w io.Writer) error {
 	if l.count > 0 {
-		fmt.Fprintf(w, "spark: fix: %s\n", l.leftAs())
+		fmt.Fprintf(w, "spark: fix: %s\n", safe.Line(l.leftAs()))
 	}
 	return errInterrupted
 }

@@ -167,3 +167,33 @@ func TestReplyControlBytesRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestFileNamesShownInert: a file's name is outside text too. A glob that meets a symlink out
+// of the tree says so, and an edit and its undo name the file, all without the name's escapes
+// reaching the terminal.
+func TestFileNamesShownInert(t *testing.T) {
+	const evil = "b\x1b]0;owned\a.txt"
+	reply := "*** Begin Patch\n*** Update File: " + evil + "\n-x := 1\n+x := 2\n*** End Patch\n"
+	srv := llmtest.NewServer(t, llmtest.Step{Chunks: llmtest.Split(reply, 5)})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, evil), []byte("x := 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "l\x1b]0;owned\a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t, srv.URL())
+	for _, args := range [][]string{{"edit", "*.txt", "change x"}, {"undo"}} {
+		code, out, errOut := pipeSpark(t, dir, env, args...)
+		if code != 0 {
+			t.Fatalf("spark %s = exit %d; stdout %q, stderr %q", strings.Join(args, " "), code, out, errOut)
+		}
+		all := out + errOut
+		if strings.ContainsAny(all, "\x1b\a") {
+			t.Errorf("spark %s printed a file name raw:\n%q", strings.Join(args, " "), all)
+		}
+		if !strings.Contains(all, "b^[]0;owned^G.txt") {
+			t.Errorf("spark %s does not name the file inertly:\n%q", strings.Join(args, " "), all)
+		}
+	}
+}

@@ -299,7 +299,7 @@ func (j *patchJob) summary(changes []edit.Change, verb string) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, " %s (+%d -%d)", c.Target.Path, add, del)
+		fmt.Fprintf(&b, " %s (+%d -%d)", safe.Line(c.Target.Path), add, del)
 	}
 	fmt.Fprintf(&b, " · first token %s · total %s", fmtDuration(j.ttft), fmtDuration(time.Since(j.start)))
 	u := j.usage

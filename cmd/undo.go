@@ -1,13 +1,13 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/safe"
+
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -58,7 +58,7 @@ func runUndo(_ context.Context, e *env, list bool) error {
 	if err != nil {
 		return fmt.Errorf("undo: %w", err)
 	}
-	fmt.Fprintf(e.streams.Out, "restored %s\n", strings.Join(paths, ", "))
+	fmt.Fprintf(e.streams.Out, "restored %s\n", safe.Line(strings.Join(paths, ", ")))
 	return nil
 }
 
@@ -78,23 +78,8 @@ func writeUndoList(w io.Writer, entries []edit.UndoEntry, now time.Time) {
 		if command == "" {
 			command = "(command not recorded)"
 		}
-		fmt.Fprintf(w, "%d  %s  %s  %s\n", i+1, when, inert(command), inert(strings.Join(en.Paths, ", ")))
+		fmt.Fprintf(w, "%d  %s  %s  %s\n", i+1, when, safe.Line(command), safe.Line(strings.Join(en.Paths, ", ")))
 	}
-}
-
-// inert shows control and direction-changing characters as Go escapes, so that text from the
-// journal cannot drive the terminal.
-func inert(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // newCommitter returns the Committer of one spark command that changes files: all its commits
@@ -105,7 +90,7 @@ func newCommitter(e *env, command string) *edit.Committer {
 		dir = "" // no state directory: no lock and no undo, as before one is set
 	}
 	return &edit.Committer{StateDir: dir, Command: command, Notify: func(msg string) {
-		fmt.Fprintf(e.streams.Err, "spark: %s\n", msg)
+		fmt.Fprintf(e.streams.Err, "spark: %s\n", safe.Line(msg))
 	}}
 }
 
@@ -121,7 +106,7 @@ func recoverInterrupted(e *env) error {
 		return err
 	}
 	if msg != "" {
-		fmt.Fprintf(e.streams.Err, "spark: %s\n", msg)
+		fmt.Fprintf(e.streams.Err, "spark: %s\n", safe.Line(msg))
 	}
 	return nil
 }
