@@ -39,13 +39,15 @@ func newPalette(on bool) *palette {
 	return p
 }
 
-// liveRenderer prints a patch as a coloured diff while it streams, one complete line at a time.
+// liveRenderer prints a reply as a coloured diff while it streams: the explanation as it
+// arrives, the diff one complete line at a time.
 type liveRenderer struct {
 	w        *bufio.Writer
 	pal      *palette
 	lastKind edit.EventKind
 	lines    int
 	started  bool
+	partial  string // the start of a prose line printed before its newline
 }
 
 func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
@@ -54,6 +56,24 @@ func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
 
 // event renders one parser event; the caller flushes after each batch of model output.
 func (r *liveRenderer) event(ev edit.Event) {
+	if ev.Kind == edit.EvProsePart {
+		r.pal.prose.Fprint(r.w, ev.Text)
+		r.partial += ev.Text
+		r.started = true
+		return
+	}
+	if r.partial != "" {
+		// The parser shows a line's start only once it can be nothing but that prose line,
+		// so its EvProse comes next; end the line in any case.
+		if ev.Kind == edit.EvProse && strings.HasPrefix(ev.Text, r.partial) {
+			r.pal.prose.Fprintln(r.w, ev.Text[len(r.partial):])
+			r.partial = ""
+			r.lastKind = ev.Kind
+			r.lines++
+			return
+		}
+		r.endLine()
+	}
 	switch ev.Kind {
 	case edit.EvProse:
 		if !r.started && strings.TrimSpace(ev.Text) == "" {
@@ -79,6 +99,24 @@ func (r *liveRenderer) event(ev edit.Event) {
 }
 
 func (r *liveRenderer) flush() { r.w.Flush() }
+
+// endLine ends a prose line printed without its newline.
+func (r *liveRenderer) endLine() {
+	if r.partial != "" {
+		r.w.WriteByte('\n')
+		r.partial = ""
+	}
+}
+
+// end finishes the drawing of a reply, complete or cut short, so that what follows starts on a
+// line of its own; safe on nil.
+func (r *liveRenderer) end() {
+	if r == nil {
+		return
+	}
+	r.endLine()
+	r.flush()
+}
 
 // writeDiff prints a unified diff, coloured when the palette is.
 func writeDiff(w io.Writer, pal *palette, diff string) {

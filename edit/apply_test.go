@@ -100,7 +100,7 @@ func applyResult(format Format, pieces []string) (outcome, events string) {
 	badPart := ""
 	a.Start(func(e Event) {
 		switch {
-		case e.Kind == patch.EvProsePart:
+		case e.Kind == EvProsePart:
 			part += e.Text
 			return
 		case e.Kind == EvProse && !strings.HasPrefix(e.Text, part):

@@ -33,7 +33,7 @@ func (v *view) event(ev Event, f Format, tg *Target) {
 		return
 	}
 	switch ev.Kind {
-	case EvProse, patch.EvProsePart:
+	case EvProse, EvProsePart:
 		v.endWhole()
 	case EvFile:
 		v.endWhole()
