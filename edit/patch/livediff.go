@@ -1,5 +1,7 @@
 package patch
 
+import "sort"
+
 // liveAnchor is the fewest new lines that, found once and only once among the old lines not yet
 // settled, settle the diff up to them. Shorter runs recur too often ("}", "", "return nil") to
 // say where the new text is; longer ones delay the drawing.
@@ -41,8 +43,9 @@ func (d *LiveDiff) Add(line string) {
 	// positions where it still matches, until one is left.
 	last := len(d.new) - 1
 	var ends []int
-	for _, q := range d.at[line] {
-		if q-liveAnchor+1 >= d.o && d.matches(q, last, liveAnchor) {
+	at := d.at[line]
+	for _, q := range at[sort.SearchInts(at, d.o+liveAnchor-1):] {
+		if d.matches(q, last, liveAnchor) {
 			ends = append(ends, q)
 		}
 	}

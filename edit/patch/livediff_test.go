@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -120,5 +121,30 @@ func TestLiveDiffValid(t *testing.T) {
 		if min := editDistance(a, b); edits < min {
 			t.Fatalf("live diff of %q to %q has %d edits, fewer than the minimum %d: %q", a, b, edits, min, got)
 		}
+	}
+}
+
+// BenchmarkLiveDiff draws a 2,000-line Go-like file rewritten whole with three changes, line by
+// line, as a whole-file reply streams.
+func BenchmarkLiveDiff(b *testing.B) {
+	var old []string
+	for i := range 2000 {
+		switch i % 5 {
+		case 0:
+			old = append(old, fmt.Sprintf("func f%d() {", i))
+		case 4:
+			old = append(old, "}")
+		default:
+			old = append(old, "\treturn nil")
+		}
+	}
+	new := append([]string(nil), old...)
+	new[100], new[1000], new[1900] = "changed", "changed", "changed"
+	for b.Loop() {
+		d := NewLiveDiff(old, func(Event) {})
+		for _, l := range new {
+			d.Add(l)
+		}
+		d.Close()
 	}
 }
