@@ -36,6 +36,8 @@ type patchJob struct {
 	prose   string
 	steered bool            // the user interrupted and steered: the caller's context is cancelled, the job went on
 	changes []edit.Change   // what the job wrote (for a dry run, would have written)
+	inPlace []*edit.Target  // files the edit was already in
+	render  *liveRenderer   // the current turn's drawing on a terminal, nil otherwise
 	undo    *edit.Committer // the command's commits, one undo entry; nil for a fresh one
 }
 
@@ -76,6 +78,9 @@ func (j *patchJob) run(ctx context.Context) error {
 	for j.turns = 0; ; j.turns++ {
 		res, err := j.stream(ctx, a, out, pal, live)
 		j.addUsage(res)
+		if err != nil && !errors.Is(err, edit.ErrEarlyMismatch) {
+			j.render.end() // whatever was shown of the reply stays on screen
+		}
 		j.reply = res.Text
 		if err == nil && res.FinishReason == "content_filter" {
 			err = fmt.Errorf("model reply from %s stopped by its content filter", j.settings.host())
@@ -98,14 +103,16 @@ func (j *patchJob) run(ctx context.Context) error {
 			return j.streamError(ctx, err)
 		}
 		changes, err = a.Finish()
+		j.render.end() // Finish draws the end of a whole file
 		if err == nil {
 			j.prose = a.Prose()
+			j.inPlace = a.InPlace()
 			break
 		}
 		var noEdit *edit.NoEditError
 		if errors.As(err, &noEdit) {
 			j.prose = noEdit.Prose
-			return j.noChange()
+			return j.noEdit(noEdit)
 		}
 		repair, ok := a.Repair(err)
 		if !ok {
@@ -130,6 +137,7 @@ func (j *patchJob) stream(ctx context.Context, a *edit.Applier, out io.Writer, p
 	var spin *spinner
 	if live {
 		render = newLiveRenderer(out, pal)
+		j.render = render
 		onEvent = render.event
 		since := j.start
 		if j.turns > 0 {
@@ -203,19 +211,23 @@ func (j *patchJob) addUsage(res llm.Result) {
 	j.usage.RejectedPredictionTokens += res.Usage.RejectedPredictionTokens
 }
 
-// noChange reports a reply that carried no edit: the model said the instruction needs none.
-func (j *patchJob) noChange() error {
-	st := j.env.streams
-	if j.filter {
-		st.Out.Write(j.targets[0].Content)
-		return nil
+// noEdit fails a reply that carried no edit: whatever the model says (the instruction needs
+// none, a question, a refusal), nothing was done, and a script that runs `spark fix && make`
+// must stop. Its words are shown: live on a terminal, here otherwise.
+func (j *patchJob) noEdit(err *edit.NoEditError) error {
+	j.explain(j.prose)
+	names := make([]string, len(j.targets))
+	for i, t := range j.targets {
+		names[i] = t.Path
 	}
-	msg := "no change"
-	if j.prose != "" {
-		msg = "no change: " + firstLine(j.prose)
+	return fmt.Errorf("edit %s: %w; nothing written", strings.Join(names, ", "), err)
+}
+
+// explain prints the model's explanation on stderr when it was not drawn live.
+func (j *patchJob) explain(prose string) {
+	if prose != "" && j.render == nil {
+		fmt.Fprintln(j.env.streams.Err, prose)
 	}
-	fmt.Fprintln(j.summaryWriter(), msg)
-	return nil
 }
 
 // commit writes the changes (or, for a dry run or a filter, prints them) and the summary.
@@ -227,7 +239,11 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 	}
 	if j.dryRun {
 		j.changes = changes
-		j.printDiffs(changes, pal)
+		if j.render == nil {
+			// On a terminal the diff was drawn live.
+			j.printDiffs(changes, pal)
+			j.explain(firstLine(j.prose))
+		}
 		fmt.Fprintln(j.summaryWriter(), j.summary(changes, "dry run, nothing written:"))
 		return nil
 	}
@@ -256,9 +272,7 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 	if !st.OutTTY {
 		// On a terminal the diff was drawn live; a pipe gets the real one, once it is true.
 		j.printDiffs(changes, pal)
-		if j.prose != "" {
-			fmt.Fprintln(st.Err, firstLine(j.prose))
-		}
+		j.explain(firstLine(j.prose))
 	}
 	verb := j.verb
 	if verb == "" {
@@ -290,9 +304,11 @@ func (j *patchJob) summaryWriter() io.Writer {
 // time and tokens.
 func (j *patchJob) summary(changes []edit.Change, verb string) string {
 	var b strings.Builder
-	b.WriteString(verb)
-	if len(changes) == 0 {
-		b.WriteString(" nothing (the edit was already there)")
+	if len(changes) > 0 || len(j.inPlace) == 0 {
+		b.WriteString(verb)
+	}
+	if len(changes) == 0 && len(j.inPlace) == 0 {
+		b.WriteString(" nothing")
 	}
 	for i, c := range changes {
 		add, del := edit.Stat(c.Target.Content, c.New)
@@ -300,6 +316,18 @@ func (j *patchJob) summary(changes []edit.Change, verb string) string {
 			b.WriteByte(',')
 		}
 		fmt.Fprintf(&b, " %s (+%d -%d)", safe.Line(c.Target.Path), add, del)
+	}
+	if len(j.inPlace) > 0 {
+		if len(changes) > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString("already in place:")
+		for i, t := range j.inPlace {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %s", safe.Line(t.Path))
+		}
 	}
 	fmt.Fprintf(&b, " · first token %s · total %s", fmtDuration(j.ttft), fmtDuration(time.Since(j.start)))
 	u := j.usage

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"unicode/utf8"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -40,14 +42,17 @@ func newPalette(on bool) *palette {
 	return p
 }
 
-// liveRenderer prints a patch as a coloured diff while it streams, one complete line at a time.
-// Every line is the model's, so it passes safe.Text: the colours are spark's own, the rest inert.
+// liveRenderer prints a reply as a coloured diff while it streams: the explanation as it
+// arrives, the diff one complete line at a time. Every line is the model's or a file's, so it
+// passes safe.Text: the colours are spark's own, the rest inert.
 type liveRenderer struct {
 	w        *bufio.Writer
 	pal      *palette
 	lastKind edit.EventKind
 	lines    int
 	started  bool
+	partial  string // the start of a prose line printed before its newline
+	carry    string // the end of partial not printed yet: an incomplete UTF-8 character
 }
 
 func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
@@ -56,6 +61,37 @@ func newLiveRenderer(w io.Writer, pal *palette) *liveRenderer {
 
 // event renders one parser event; the caller flushes after each batch of model output.
 func (r *liveRenderer) event(ev edit.Event) {
+	if ev.Kind == edit.EvProsePart {
+		// A part may end inside a multi-byte character: that tail waits for the next part, so
+		// the sanitiser sees whole characters.
+		text := r.carry + ev.Text
+		cut := len(text)
+		for i := len(text) - 1; i >= 0 && i >= len(text)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(text[i]) {
+				if !utf8.FullRuneInString(text[i:]) {
+					cut = i
+				}
+				break
+			}
+		}
+		r.carry = text[cut:]
+		r.pal.prose.Fprint(r.w, safe.Text(text[:cut]))
+		r.partial += ev.Text
+		r.started = true
+		return
+	}
+	if r.partial != "" {
+		// The parser shows a line's start only once it can be nothing but that prose line,
+		// so its EvProse comes next; end the line in any case.
+		if ev.Kind == edit.EvProse && strings.HasPrefix(ev.Text, r.partial) {
+			r.pal.prose.Fprintln(r.w, safe.Text(r.carry+ev.Text[len(r.partial):]))
+			r.partial, r.carry = "", ""
+			r.lastKind = ev.Kind
+			r.lines++
+			return
+		}
+		r.endLine()
+	}
 	switch ev.Kind {
 	case edit.EvProse:
 		if !r.started && strings.TrimSpace(ev.Text) == "" {
@@ -81,6 +117,25 @@ func (r *liveRenderer) event(ev edit.Event) {
 }
 
 func (r *liveRenderer) flush() { r.w.Flush() }
+
+// endLine ends a prose line printed without its newline.
+func (r *liveRenderer) endLine() {
+	if r.partial != "" {
+		r.pal.prose.Fprint(r.w, safe.Text(r.carry))
+		r.w.WriteByte('\n')
+		r.partial, r.carry = "", ""
+	}
+}
+
+// end finishes the drawing of a reply, complete or cut short, so that what follows starts on a
+// line of its own; safe on nil.
+func (r *liveRenderer) end() {
+	if r == nil {
+		return
+	}
+	r.endLine()
+	r.flush()
+}
 
 // writeDiff prints a unified diff, coloured when the palette is. The lines are the files' and
 // the model's, so each passes safe.Text.

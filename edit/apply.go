@@ -69,10 +69,11 @@ type Applier struct {
 	repaired bool
 
 	// The current reply.
-	onEvent  func(Event)
+	view     view
 	parser   *patch.Parser
 	files    []*Target // patch file index -> target
 	matchers map[*Target]*patch.Matcher
+	inPlace  []*Target
 	failure  error
 	prose    strings.Builder
 	reply    strings.Builder
@@ -85,11 +86,15 @@ func NewApplier(targets []*Target, opts ApplyOptions) *Applier {
 	return a
 }
 
-// Start begins a new reply; onEvent, when not nil, receives every parser event (prose, file,
-// hunk and diff lines) in order, to show the reply while it streams.
+// Start begins a new reply; onEvent, when not nil, receives what the reply says and changes, in
+// order, to show it while it streams: its prose (EvProsePart as a line arrives, EvProse once
+// complete), and for each file an EvFile and the hunks of its diff (EvHunk, EvContext, EvDelete,
+// EvInsert). V4A and unified hunks are shown as the model wrote them; a SEARCH/REPLACE block and
+// a whole file as their minimal diff against the text they replace, drawn while it arrives and
+// completed by Finish.
 func (a *Applier) Start(onEvent func(Event)) {
-	a.onEvent = onEvent
-	a.files, a.failure = nil, nil
+	a.view.reset(onEvent)
+	a.files, a.failure, a.inPlace = nil, nil, nil
 	a.matchers = map[*Target]*patch.Matcher{}
 	a.prose.Reset()
 	a.reply.Reset()
@@ -107,6 +112,7 @@ func (a *Applier) Start(onEvent func(Event)) {
 		paths[i] = tg.Path
 	}
 	a.parser.SetFiles(paths)
+	a.parser.StreamProse(onEvent != nil)
 }
 
 // Feed reads the next piece of the reply. It returns ErrEarlyMismatch once the reply is known
@@ -115,6 +121,15 @@ func (a *Applier) Start(onEvent func(Event)) {
 func (a *Applier) Feed(delta string) error {
 	a.reply.WriteString(delta)
 	a.parser.Feed(delta)
+	if a.whole {
+		a.view.candidate(a.parser, func(path string) *Target {
+			tg, err := a.target(path)
+			if err != nil {
+				return nil
+			}
+			return tg
+		})
+	}
 	if a.failure == nil {
 		a.failure = a.parser.Err()
 	}
@@ -141,11 +156,18 @@ func (a *Applier) Prediction() (text string, ok bool) {
 	return string(region), true
 }
 
-// event handles one parser event: pass it on, and check each completed hunk against its file.
+// event handles one parser event: show it, and check each completed hunk against its file.
 func (a *Applier) event(ev Event) {
-	if a.onEvent != nil {
-		a.onEvent(ev)
-	}
+	defer func() {
+		var tg *Target
+		if ev.File >= 0 && ev.File < len(a.files) {
+			tg = a.files[ev.File]
+		}
+		if tg != nil {
+			ev.Path = tg.Path // the file's own name, however the reply spelt it
+		}
+		a.view.event(ev, a.parser.Detected(), tg)
+	}()
 	switch ev.Kind {
 	case patch.EvProse:
 		a.prose.WriteString(ev.Text)
@@ -226,7 +248,7 @@ func (a *Applier) matcher(tg *Target) *patch.Matcher {
 }
 
 // Finish closes the current reply and builds every new file in memory; nothing is written.
-// It returns the changes (none when the edit is already there), or the reason the reply does
+// It returns the changes (none when the edit is already there; see InPlace), or the reason the reply does
 // not apply: a *NoEditError for a reply in words only, a *RefusedPathError, a
 // *patch.HunkError, a *patch.ParseError, ErrNoEditInFormat, a *SyntaxError (a Go, JSON or
 // TOML file that parsed and would not), or a *ControlError (which Repair does not take: it is
@@ -236,6 +258,7 @@ func (a *Applier) Finish() ([]Change, error) {
 		return nil, a.failure
 	}
 	p, err := a.parser.Close()
+	a.view.endWhole()
 	if a.failure != nil {
 		return nil, a.failure
 	}
@@ -307,9 +330,11 @@ func (a *Applier) Finish() ([]Change, error) {
 			}
 		}
 		next := tg.Splice(region)
-		if !bytes.Equal(next, tg.Content) {
-			changes = append(changes, Change{Target: tg, New: next})
+		if bytes.Equal(next, tg.Content) {
+			a.inPlace = append(a.inPlace, tg)
+			continue
 		}
+		changes = append(changes, Change{Target: tg, New: next})
 	}
 	// Control bytes in a text file are refused whole, never repaired: a model that sends them
 	// is not to be asked for more.
@@ -324,6 +349,10 @@ func (a *Applier) Finish() ([]Change, error) {
 	}
 	return changes, nil
 }
+
+// InPlace returns the targets that the last finished reply edited and that already read as the
+// edit would leave them: the edit was in place before it came.
+func (a *Applier) InPlace() []*Target { return a.inPlace }
 
 // hasSentinel reports whether a reply tried to use any edit format at all.
 func hasSentinel(reply string) bool {

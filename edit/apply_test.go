@@ -122,7 +122,28 @@ func applyTargets() []*Target {
 func applyResult(format Format, pieces []string) (outcome, events string) {
 	a := NewApplier(applyTargets(), ApplyOptions{Format: format})
 	var ev strings.Builder
-	a.Start(func(e Event) { fmt.Fprintf(&ev, "%s %q %q\n", e.Kind, e.Path, e.Text) })
+	// The start of a prose line shown before its newline depends on the cut; the line it
+	// begins must follow.
+	var part string
+	badPart := ""
+	a.Start(func(e Event) {
+		switch {
+		case e.Kind == EvProsePart:
+			part += e.Text
+			return
+		case e.Kind == EvProse && !strings.HasPrefix(e.Text, part):
+			badPart = fmt.Sprintf("prose line %q shown first as %q", e.Text, part)
+		case e.Kind != EvProse && part != "":
+			badPart = fmt.Sprintf("%s after the start of a prose line %q", e.Kind, part)
+		}
+		part = ""
+		fmt.Fprintf(&ev, "%s %q %q\n", e.Kind, e.Path, e.Text)
+	})
+	defer func() {
+		if badPart != "" {
+			outcome = badPart
+		}
+	}()
 	stopped := false
 	for _, p := range pieces {
 		if err := a.Feed(p); err != nil {

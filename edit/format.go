@@ -68,6 +68,8 @@ const (
 	EvDelete   = patch.EvDelete
 	EvInsert   = patch.EvInsert
 	EvHunkDone = patch.EvHunkDone
+	// EvProsePart is the start of a prose line, shown before its newline; its EvProse follows.
+	EvProsePart = patch.EvProsePart
 )
 
 // Diff returns the change as a unified diff of its file.

@@ -66,6 +66,9 @@ type Parser struct {
 	oldLeft   int  // unified line counts still expected, -1 if unknown
 	newLeft   int
 	wholeBody []string
+
+	streamProse bool // emit EvProsePart
+	shown       int  // bytes of the partial line emitted as EvProsePart
 }
 
 // NewParser returns a Parser for format f (FormatAuto detects it) that calls emit for each event;
@@ -96,7 +99,7 @@ func (p *Parser) Feed(chunk string) {
 		i := strings.IndexByte(chunk, '\n')
 		if i < 0 {
 			p.buf = append(p.buf, chunk...)
-			return
+			break
 		}
 		line := chunk[:i]
 		if len(p.buf) > 0 {
@@ -105,8 +108,10 @@ func (p *Parser) Feed(chunk string) {
 			p.buf = p.buf[:0]
 		}
 		chunk = chunk[i+1:]
+		p.shown = 0
 		p.process(line)
 	}
+	p.partialProse()
 }
 
 // Err returns the *ParseError the reply has already caused, or nil. A caller can stop the stream

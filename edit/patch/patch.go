@@ -102,7 +102,7 @@ const (
 	EvHunkDone                  // the hunk is complete; Hunk is set
 )
 
-var kindNames = [...]string{"prose", "file", "hunk", "context", "delete", "insert", "hunk-done"}
+var kindNames = [...]string{"prose", "file", "hunk", "context", "delete", "insert", "hunk-done", "prose-part"}
 
 // String returns a short lowercase name such as "insert".
 func (k EventKind) String() string {
