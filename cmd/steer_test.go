@@ -109,12 +109,19 @@ func (p *ptySpark) send(s string) {
 }
 
 // exit waits for the process and returns its exit code.
+// exit waits for spark to exit and for all it wrote to reach the screen, and returns its
+// exit status.
 func (p *ptySpark) exit() int {
 	p.t.Helper()
 	errc := make(chan error, 1)
 	go func() { errc <- p.cmd.Wait() }()
 	select {
 	case err := <-errc:
+		// Everything spark wrote is on the screen once the reader has drained the pty to its end.
+		select {
+		case <-p.done:
+		case <-time.After(waitTime):
+		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return ee.ExitCode()
