@@ -108,7 +108,6 @@ func (p *ptySpark) send(s string) {
 	}
 }
 
-// exit waits for the process and returns its exit code.
 // exit waits for spark to exit and for all it wrote to reach the screen, and returns its
 // exit status.
 func (p *ptySpark) exit() int {
