@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/spark-cli/spark/shell"
 )
 
 // Exit codes, as documented in the README.
@@ -84,6 +86,8 @@ var commands = []func(*env) *cli.Command{
 type env struct {
 	streams Streams
 	getenv  func(string) string
+
+	steerLines *shell.LineReader // the steer prompt's editor, made on first use; keeps this run's nudges
 }
 
 // Main runs spark with the given arguments (args[0] is the program name) and returns the exit code.
