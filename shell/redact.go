@@ -160,3 +160,10 @@ func secretShaped(v string) bool {
 	}
 	return true
 }
+
+// Redact returns s with secrets replaced as a record's output is before it is stored: every
+// secret-shaped string, and the values of the secret-named variables in environ ("NAME=value").
+// It is for text that did not come through a session, such as errors piped in.
+func Redact(s string, environ []string) string {
+	return newRedactor(environ).Redact(s, nil)
+}
