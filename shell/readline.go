@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -91,8 +92,45 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		if n == 0 && err == nil {
 			err = io.ErrUnexpectedEOF // a hung-up terminal
 		}
-		return n, err
+		return normalizeKeys(p[:n]), err
 	}
+}
+
+// keyAliases are other terminals' sequences for the keys term.Terminal knows by their xterm
+// names: Home and End as tmux, screen, the Linux console and rxvt send them, and the cursor
+// keys in application mode (ESC O).
+var keyAliases = []struct{ from, to string }{
+	{"\x1b[1~", "\x1b[H"}, {"\x1b[7~", "\x1b[H"}, {"\x1bOH", "\x1b[H"},
+	{"\x1b[4~", "\x1b[F"}, {"\x1b[8~", "\x1b[F"}, {"\x1bOF", "\x1b[F"},
+	{"\x1bOA", "\x1b[A"}, {"\x1bOB", "\x1b[B"}, {"\x1bOC", "\x1b[C"}, {"\x1bOD", "\x1b[D"},
+}
+
+// normalizeKeys rewrites the aliases in b in place, each to a sequence no longer than itself, and
+// returns how many bytes are left.
+func normalizeKeys(b []byte) int {
+	if bytes.IndexByte(b, 0x1b) < 0 {
+		return len(b)
+	}
+	out := b[:0]
+	for i := 0; i < len(b); {
+		if b[i] == 0x1b {
+			matched := false
+			for _, a := range keyAliases {
+				if bytes.HasPrefix(b[i:], []byte(a.from)) {
+					out = append(out, a.to...)
+					i += len(a.from)
+					matched = true
+					break
+				}
+			}
+			if matched {
+				continue
+			}
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return len(out)
 }
 
 // lineHistory is the lines a LineReader has returned, newest last. Blank lines and a repeat of
