@@ -91,6 +91,8 @@ type env struct {
 
 	redactOnce sync.Once
 	red        *shell.Redactor
+
+	steerLines *shell.LineReader // the steer prompt's editor, made on first use; keeps this run's nudges
 }
 
 // redactor returns the redactor for what this command sends: it knows the values of the

@@ -27,6 +27,7 @@ type fixOptions struct {
 	DryRun     bool
 	ShowPrompt bool
 	NoSteer    bool
+	LineFile   string // where a corrected command line is also written, for the shell integration
 }
 
 // defaultAttempts is how many fixes `spark fix -- COMMAND` tries before giving up.
@@ -60,6 +61,12 @@ Where the errors come from:
    spark fix -- go test ./...          run it (output shown and captured), fix, run it again,
                                        until it passes or --attempts fixes were tried
 
+When the errors name no file (a mistyped command, an unknown subcommand, a missing option
+or permission: git psuh, tuoch x, apt install without root), spark asks for the corrected
+command line instead and prints it on stdout, one line; it is never run (exit 1 when the
+model gives none). Inside spark shell with spark init loaded, the spark function puts it on
+the command line: Enter runs it.
+
 Ctrl-C stops the command, or the model (nothing written), and exits 130.
 
 Examples:
@@ -69,6 +76,7 @@ Examples:
    spark fix --show-prompt < build.log`,
 		Flags: append(modelFlagDefs(),
 			&cli.IntFlag{Name: "attempts", Value: defaultAttempts, Usage: "with -- COMMAND, the most fixes to try before giving up"},
+			&cli.StringFlag{Name: "line-file", Usage: "also write a corrected command line to `FILE` (used by spark init's spark function)"},
 		),
 		Action: func(c *cli.Context) error {
 			opts := fixOptions{
@@ -78,6 +86,7 @@ Examples:
 				DryRun:     c.Bool("dry-run"),
 				ShowPrompt: c.Bool("show-prompt"),
 				NoSteer:    c.Bool("no-steer"),
+				LineFile:   c.String("line-file"),
 			}
 			if opts.Attempts < 1 {
 				return usageErrorf("fix --attempts must be 1 or more")
@@ -153,6 +162,10 @@ func runFix(ctx context.Context, e *env, opts fixOptions) error {
 		return err
 	}
 	job, err := fx.job(f, start, 0)
+	var noFiles *noFilesError
+	if errors.As(err, &noFiles) && noFiles.namesNone() {
+		return fx.fixLine(ctx, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -221,7 +234,7 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 		return nil, fmt.Errorf("fix: %w", err)
 	}
 	if len(rep.Files) == 0 {
-		return nil, noFilesError(rep, fx.root)
+		return nil, &noFilesError{report: rep, root: fx.root}
 	}
 	args := make([]string, len(rep.Files))
 	for i, file := range rep.Files {
@@ -258,20 +271,6 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 	context := fx.env.redactor().Redact(errorContext(f, rep.Errors)) + "\n\nFiles sent, and why:\n" + rep.Why(fx.cwd)
 	job.messages = job.initialMessages(conventionsFor(targets, false), context, instruction)
 	return job, nil
-}
-
-// noFilesError says that nothing the errors name can be sent, and why, in one line.
-func noFilesError(rep *locate.Report, root string) error {
-	msg := fmt.Sprintf("fix: the errors name no file in the working tree %s", root)
-	if len(rep.Skipped) > 0 {
-		s := rep.Skipped[0]
-		msg += fmt.Sprintf(" (%s: %s", s.Path, s.Reason)
-		if n := len(rep.Skipped) - 1; n > 0 {
-			msg += fmt.Sprintf(", and %d more", n)
-		}
-		msg += ")"
-	}
-	return errors.New(msg + `; name the files instead: spark edit FILE... "fix ..."`)
 }
 
 // errorContext is the session context of the prompt: the command, where it ran and how it
@@ -338,7 +337,12 @@ func (fx *fixer) loop(ctx context.Context) error {
 		if err := fx.ready(); err != nil {
 			return err
 		}
-		job, err := fx.job(failure{output: run.output, dir: fx.cwd, command: cmdline, status: run.status, duration: run.duration}, start, attempt)
+		f := failure{output: run.output, dir: fx.cwd, command: cmdline, status: run.status, duration: run.duration}
+		job, err := fx.job(f, start, attempt)
+		var noFiles *noFilesError
+		if errors.As(err, &noFiles) && noFiles.namesNone() && done.count == 0 {
+			return fx.fixLine(ctx, f)
+		}
 		if err != nil {
 			return done.stopped(err)
 		}

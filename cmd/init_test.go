@@ -37,9 +37,16 @@ type tmuxShell struct {
 // environment, and waits for the first prompt.
 func startTmux(t *testing.T, sh string, env map[string]string, rc string) *tmuxShell {
 	t.Helper()
+	return startTmuxShell(t, sh, env, rc, false)
+}
+
+// startTmuxShell is startTmux, with the shell run by spark shell when inSpark is set.
+func startTmuxShell(t *testing.T, sh string, env map[string]string, rc string, inSpark bool) *tmuxShell {
+	t.Helper()
 	tmux := testenv.LookPath(t, "tmux")
 	shPath := testenv.LookPath(t, sh)
-	if _, err := exec.LookPath("spark"); err != nil {
+	sparkPath, err := exec.LookPath("spark")
+	if err != nil {
 		t.Fatalf("spark is not on PATH: %v", err)
 	}
 	home := t.TempDir()
@@ -91,6 +98,10 @@ func startTmux(t *testing.T, sh string, env map[string]string, rc string) *tmuxS
 	sort.Strings(keys)
 	for _, k := range keys {
 		launch.WriteString(" " + shQuote(k+"="+vars[k]))
+	}
+	if inSpark {
+		// spark shell starts $SHELL with its own start-up file, which reads the user's.
+		args = []string{sparkPath, "shell"}
 	}
 	for _, a := range args {
 		launch.WriteString(" " + shQuote(a))

@@ -39,7 +39,10 @@ func (j *patchJob) steerTurn(parent context.Context, pal *palette) (ctx context.
 	pal.dim.Fprintln(out, "interrupted: type how to continue and press Enter; an empty line or Ctrl-C aborts (nothing written)")
 	// SIGTERM and SIGHUP still end spark while it waits for the line.
 	abort, stopAbort := SignalContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	nudge, ok = shell.ReadLine(abort, j.env.streams.InFile, out, pal.warn.Sprint("steer> "))
+	if j.env.steerLines == nil {
+		j.env.steerLines = shell.NewLineReader(j.env.streams.InFile, out)
+	}
+	nudge, ok = j.env.steerLines.ReadLine(abort, pal.warn.Sprint("steer> "))
 	stopAbort()
 	if !ok {
 		return nil, nil, "", false

@@ -186,6 +186,41 @@ func TestSteerContinues(t *testing.T) {
 	}
 }
 
+// TestSteerLineEditing: the steer prompt is a line editor. Arrow keys, Home/End and the control
+// keys edit the nudge, and Up brings back an earlier nudge of the run; what reaches the model is
+// the edited text, with no escape sequence in it.
+func TestSteerLineEditing(t *testing.T) {
+	dir, env, srv := steerSetup(t, hanging(steerReplyY), hanging(steerReplyY), llmtest.Step{Chunks: llmtest.Split(steerReplyZ, 8)})
+	p := startPtySpark(t, dir, env, "edit", "main.go", "rename x to y")
+	p.waitFor("Rename x")
+	p.send("\x03")
+	p.waitFor("steer> ")
+	// "cal it q" -> Left Left, Backspace q, "z" ... -> "call it z"; Home, Ctrl-K and retyping show
+	// the rest of the keys.
+	p.send("cal it zz" + "\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D" + "l" + "\x1b[F\x7f" + "\x1b[Hplease \x05 now\x17\x08\r")
+	p.waitCount("Rename x", 2)
+	p.send("\x03")
+	p.waitCount("steer> ", 2)
+	// Up brings back the first nudge; Ctrl-A and Ctrl-W, Ctrl-U and Ctrl-E edit it.
+	p.send("\x1b[A" + "\x01\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x15" + "\x05, the last letter\r")
+	if code := p.exit(); code != 0 {
+		t.Fatalf("steered edit = exit %d, want 0; the terminal shows:\n%s", code, p.screen())
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("server saw %d requests, want 3", len(reqs))
+	}
+	for i, want := range []string{"please call it z", "call it z, the last letter"} {
+		body := string(reqs[i+1].Body)
+		if !strings.Contains(body, want) {
+			t.Errorf("request %d lacks the edited nudge %q: %s", i+2, want, body)
+		}
+		if strings.Contains(body, `\u001b`) || strings.Contains(body, "[D") {
+			t.Errorf("request %d carries an escape sequence: %s", i+2, body)
+		}
+	}
+}
+
 func TestSteerAborts(t *testing.T) {
 	tests := []struct {
 		name  string

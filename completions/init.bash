@@ -25,6 +25,29 @@ _spark_suggest() {
   esac
 }
 
+# spark fix prints the corrected command line when the errors name no file (git psuh); this
+# function puts it on a line editor (read -e, bash's readline) behind the prompt, to run with
+# Enter, edit, or drop with Ctrl-C; bash cannot fill the next prompt's line itself. Anything
+# else goes to spark as it is.
+spark() {
+  if [[ ${1-} != fix || ! -t 0 || ! -t 1 ]]; then
+    command spark "$@"
+    return
+  fi
+  local f st line=
+  f=$(mktemp "${TMPDIR:-/tmp}/spark-fix.XXXXXX") || { command spark "$@"; return; }
+  command spark fix --line-file "$f" "${@:2}"
+  st=$?
+  IFS= read -r line < "$f"
+  rm -f -- "$f"
+  if [[ $st == 0 && -n $line ]] && IFS= read -e -r -i "$line" -p "${PS1@P}" line && [[ -n $line ]]; then
+    history -s -- "$line"
+    eval -- "$line"
+    return
+  fi
+  return "$st"
+}
+
 # Bind the key where it is free (or already ours); never take it from another binding.
 _spark_bind() {
   local km line cur taken=

@@ -28,6 +28,32 @@ function __spark_suggest --description 'replace the command line with a suggesti
     end
 end
 
+# spark fix prints the corrected command line when the errors name no file (git psuh); this
+# function puts it on fish's line editor (read -c) behind the prompt, to run with Enter, edit,
+# or drop with Ctrl-C. Anything else goes to spark as it is.
+function spark --description 'spark; a corrected command line from spark fix goes on the command line'
+    if test "$argv[1]" != fix; or not isatty stdin; or not isatty stdout
+        command spark $argv
+        return
+    end
+    set -l f (mktemp 2>/dev/null)
+    or begin
+        command spark $argv
+        return
+    end
+    command spark fix --line-file $f $argv[2..-1]
+    set -l st $status
+    read -l line <$f
+    rm -f -- $f
+    if test $st -eq 0; and test -n "$line"
+        if read -l -p fish_prompt -c "$line" cmd; and test -n "$cmd"
+            eval $cmd
+            return
+        end
+    end
+    return $st
+end
+
 # Bind the key where it is free (or already ours); never take it from another binding. This
 # waits for the first prompt: fish loads its own default bindings only then.
 set -ga __spark_pending_keys $__spark_key

@@ -10,6 +10,24 @@
 # text's highlight (default fg=8). The caller sets _spark_key and _spark_key_name.
 
 if [[ -o interactive ]]; then
+  # spark fix prints the corrected command line when the errors name no file (git psuh); this
+  # function puts it on the next prompt's line (print -z), to run with Enter. Anything else goes
+  # to spark as it is.
+  spark() {
+    if [[ ${1-} != fix || ! -t 0 || ! -t 1 ]]; then
+      command spark "$@"
+      return
+    fi
+    local f st line=
+    f=$(mktemp "${TMPDIR:-/tmp}/spark-fix.XXXXXX") || { command spark "$@"; return }
+    command spark fix --line-file "$f" "${@[2,-1]}"
+    st=$?
+    IFS= read -r line < "$f"
+    command rm -f -- "$f"
+    [[ $st == 0 && -n $line ]] && print -rz -- "$line"
+    return $st
+  }
+
   # compinit may run later in the rc file: then the completion is registered at the first prompt.
   if (( ! ${+functions[compdef]} )); then
     _spark_compdef() {

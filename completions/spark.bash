@@ -9,7 +9,7 @@ _spark() {
       --) break ;;
       -*) ;;
       *) case ${COMP_WORDS[i-1]} in
-           --model|-m|--base-url|--format|--stdin-name|--attempts|-c|-n|--line|--point|--shell|--timeout)
+           --model|-m|--base-url|--format|--stdin-name|--attempts|--line-file|-c|-n|--line|--point|--shell|--timeout)
              [[ $i -gt 1 ]] && continue ;;
          esac
          cmd=${COMP_WORDS[i]}
@@ -28,6 +28,9 @@ _spark() {
     --model|-m|--base-url|--stdin-name|--attempts|--line|--point|--timeout)
       COMPREPLY=()
       return ;;
+    --line-file)
+      COMPREPLY=($(compgen -f -- "$cur"))
+      return ;;
     -c|-n)
       [[ $cmd == shell || $cmd == history ]] && { COMPREPLY=(); return; } ;;
   esac
@@ -41,7 +44,7 @@ _spark() {
     '') flags='--help -h --version -v'
         words='edit fix undo shell history suggest init completion help' ;;
     edit) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --stdin-name --help -h' ;;
-    fix) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --attempts --help -h' ;;
+    fix) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --attempts --line-file --help -h' ;;
     undo) flags='--list -l --help -h' ;;
     shell) flags='-c --login -l --help -h' ;;
     history) flags='--json -n --help -h' ;;

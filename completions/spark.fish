@@ -27,6 +27,7 @@ complete -c spark -n "__fish_seen_subcommand_from edit fix" -l no-steer -d 'Ctrl
 complete -c spark -n "__fish_seen_subcommand_from edit" -l stdin-name -x -d 'with -, the file name shown to the model'
 complete -c spark -n "__fish_seen_subcommand_from edit" -F
 complete -c spark -n "__fish_seen_subcommand_from fix" -l attempts -x -d 'with -- COMMAND, the most fixes to try'
+complete -c spark -n "__fish_seen_subcommand_from fix" -l line-file -r -F -d 'also write a corrected command line to FILE'
 
 # undo
 complete -c spark -n "__fish_seen_subcommand_from undo" -s l -l list -d 'show the undo stack, newest first'

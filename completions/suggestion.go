@@ -9,8 +9,8 @@ import (
 
 // CleanSuggestion turns a model's reply into one command line: the first command inside a code fence
 // if there is one, else the first line that is not prose or a comment, without a leading "$ ",
-// surrounding backticks or control characters. Lines ending in a backslash continue. It fails
-// when the reply holds no command.
+// surrounding backticks, control characters or direction-changing characters. Lines ending in a
+// backslash continue. It fails when the reply holds no command.
 func CleanSuggestion(reply string) (string, error) {
 	lines := strings.Split(strings.ReplaceAll(reply, "\r\n", "\n"), "\n")
 	if start, end, ok := fenced(lines); ok {
@@ -48,7 +48,7 @@ func CleanSuggestion(reply string) (string, error) {
 		switch {
 		case r == '\t':
 			return ' '
-		case unicode.IsControl(r) || r == utf8.RuneError:
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError:
 			return -1
 		}
 		return r

@@ -28,5 +28,6 @@
 //
 // Two smaller services for commands run from the shell: RunCommand runs a command in a process
 // group of its own, with its output on one pipe and its status as the shell reports it, and
-// ReadLine reads one line from a raw terminal, telling Ctrl-C from Enter.
+// LineReader reads one line at a time from a raw terminal with the usual editing keys and a
+// history, telling Ctrl-C from Enter.
 package shell
