@@ -343,10 +343,13 @@ func measureApply() []time.Duration {
 // outputSizes compares what a model must write for a one-line change in a 2,000-line file: a
 // V4A hunk and a SEARCH/REPLACE block with their usual context, against the whole file.
 func outputSizes() (v4a, sr, whole int) {
+	// A 2,000-line function: the V4A reply anchors its hunk on the function's first line.
 	var file strings.Builder
-	for i := 0; i < 2000; i++ {
+	file.WriteString("func build(opts Options) (result []Result) {\n")
+	for i := 0; i < 1998; i++ {
 		fmt.Fprintf(&file, "\tresult = append(result, compute(%d, opts))\n", i)
 	}
+	file.WriteString("}\n")
 	v4aReply := "Use computeFast for item 1000.\n*** Begin Patch\n*** Update File: big.go\n@@ func build(\n" +
 		" \tresult = append(result, compute(997, opts))\n \tresult = append(result, compute(998, opts))\n \tresult = append(result, compute(999, opts))\n" +
 		"-\tresult = append(result, compute(1000, opts))\n+\tresult = append(result, computeFast(1000, opts))\n" +
