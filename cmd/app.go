@@ -77,6 +77,7 @@ var commands = []func(*env) *cli.Command{
 	newEditCommand,
 	newFixCommand,
 	newUndoCommand,
+	newAgainCommand,
 	newShellCommand,
 	newHistoryCommand,
 	newSuggestCommand,

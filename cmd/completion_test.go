@@ -185,6 +185,8 @@ func TestCompletionValues(t *testing.T) {
 		{"spark completion f", "fish"},
 		{"spark edit mai", "main.go main_test.go"},
 		{"spark help un", "undo"},
+		{"spark ag", "again"},
+		{"spark again --d", "--dry-run"},
 	}
 	t.Run("bash", func(t *testing.T) {
 		t.Parallel()

@@ -111,6 +111,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 
 	filter := len(opts.Targets) == 1 && opts.Targets[0] == "-"
 	var targets []*edit.Target
+	var editDir string
 	if filter {
 		data, err := io.ReadAll(e.streams.In)
 		if err != nil {
@@ -125,6 +126,7 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		if err != nil {
 			return fmt.Errorf("edit: %w", err)
 		}
+		editDir = dir
 		targets, err = edit.Resolve(opts.Targets, edit.ResolveOptions{Dir: dir, Skipped: func(path, reason string) {
 			fmt.Fprintf(e.streams.Err, "spark: edit: skipped %s: %s\n", safe.Line(path), safe.Line(reason))
 		}})
@@ -147,6 +149,9 @@ func runEdit(ctx context.Context, e *env, opts editOptions) error {
 		steer:    !opts.NoSteer,
 		start:    start,
 		undo:     newCommitter(e, "spark edit "+shell.Quote(append(slices.Clone(opts.Targets), opts.Instruction))),
+
+		targetArgs: opts.Targets,
+		dir:        editDir,
 	}
 	job.messages = job.initialMessages(conventionsFor(targets, filter), "", e.redactor().RedactValues(opts.Instruction))
 	if opts.ShowPrompt {

@@ -261,6 +261,9 @@ func (fx *fixer) job(f failure, start time.Time, attempt int) (*patchJob, error)
 		start:    start,
 		verb:     "fixed",
 		undo:     fx.undo,
+
+		targetArgs: args,
+		dir:        fx.cwd,
 	}
 	instruction := fixInstruction
 	if attempt > 1 {

@@ -39,6 +39,11 @@ type patchJob struct {
 	inPlace []*edit.Target  // files the edit was already in
 	render  *liveRenderer   // the current turn's drawing on a terminal, nil otherwise
 	undo    *edit.Committer // the command's commits, one undo entry; nil for a fresh one
+
+	// What spark again needs to ask again: the arguments the targets were resolved from, and
+	// the directory; the conversation is kept with the undo entry only when dir is set.
+	targetArgs []string
+	dir        string
 }
 
 // initialMessages builds the system and user messages for the job's targets.
@@ -268,6 +273,7 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 	if err := j.undo.Commit(changes); err != nil {
 		return err
 	}
+	j.keepConversation()
 	j.changes = changes
 	if !st.OutTTY {
 		// On a terminal the diff was drawn live; a pipe gets the real one, once it is true.
@@ -283,6 +289,28 @@ func (j *patchJob) commit(ctx context.Context, changes []edit.Change, pal *palet
 		fmt.Fprintln(st.Err, "spark: the interrupt came during the write, which completed; spark undo reverts it")
 	}
 	return nil
+}
+
+// keepConversation stores what was sent, as sent, and the reply applied with the undo entry, so
+// that spark again can ask again with the same prefix. Failing to is said, not fatal: the edit
+// is written.
+func (j *patchJob) keepConversation() {
+	if j.dir == "" {
+		return
+	}
+	conv := &edit.Conversation{
+		Model:   j.settings.Model,
+		Format:  j.settings.Format,
+		Dir:     j.dir,
+		Targets: edit.NewSentTargets(j.targetArgs, j.targets),
+		Reply:   j.reply,
+	}
+	for _, m := range j.messages {
+		conv.Messages = append(conv.Messages, edit.Message{Role: m.Role, Content: m.Content})
+	}
+	if err := j.undo.Keep(conv); err != nil {
+		fmt.Fprintf(j.env.streams.Err, "spark: %v; spark again cannot retake this edit\n", err)
+	}
 }
 
 // printDiffs prints the unified diff of every change on stdout.

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"requests": cmdRequests,
 			"request":  cmdRequest,
 			"waitreq":  cmdWaitReq,
+			"prefix":   cmdPrefix,
 		},
 	})
 }
@@ -218,5 +221,37 @@ func cmdWaitReq(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("waitreq: %d requests after %v, want %d", len(s.Requests()), waitTime, n)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// cmdPrefix checks that request J's raw body starts with the bytes of request I's body up to the
+// end of its last message, followed by more messages: what a provider's prompt cache needs.
+//
+//	prefix I J
+func cmdPrefix(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: prefix I J")
+	}
+	i, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	j, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	reqs := serverOf(ts).Requests()
+	if i >= len(reqs) || j >= len(reqs) {
+		ts.Fatalf("prefix: only %d requests arrived", len(reqs))
+	}
+	var body struct {
+		Messages json.RawMessage `json:"messages"`
+	}
+	ts.Check(json.Unmarshal(reqs[i].Body, &body))
+	at := bytes.Index(reqs[i].Body, body.Messages)
+	if len(body.Messages) < 2 || at < 0 {
+		ts.Fatalf("prefix: request %d has no messages array", i)
+	}
+	want := append(slices.Clone(reqs[i].Body[:at+len(body.Messages)-1]), ',') // without the closing ]
+	got := reqs[j].Body
+	if bytes.HasPrefix(got, want) == neg {
+		ts.Fatalf("prefix: request %d starts with request %d's messages: %v\nrequest %d: %s\nrequest %d: %s",
+			j, i, !neg, i, reqs[i].Body, j, got)
 	}
 }

@@ -42,16 +42,17 @@ _spark() {
   local flags= words=
   case $cmd in
     '') flags='--help -h --version -v'
-        words='edit fix undo shell history suggest init completion help' ;;
+        words='edit fix again undo shell history suggest init completion help' ;;
     edit) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --stdin-name --help -h' ;;
     fix) flags='--model -m --base-url --format --dry-run -n --show-prompt --no-steer --attempts --line-file --help -h' ;;
+    again) flags='--dry-run -n --show-prompt --no-steer --help -h' ;;
     undo) flags='--list -l --help -h' ;;
     shell) flags='-c --login -l --help -h' ;;
     history) flags='--json -n --help -h' ;;
     suggest) flags='--line --point --shell --timeout --cancel-on-key --model -m --base-url --show-prompt --help -h' ;;
     init|completion) flags='--help -h'
         words='bash zsh fish' ;;
-    help|h) words='edit fix undo shell history suggest init completion' ;;
+    help|h) words='edit fix again undo shell history suggest init completion' ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

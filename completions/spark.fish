@@ -4,11 +4,12 @@
 complete -c spark -e
 complete -c spark -f
 
-set -l __spark_cmds edit fix undo shell history suggest init completion help h
+set -l __spark_cmds edit fix again undo shell history suggest init completion help h
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -s h -l help -d 'show help'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -s v -l version -d 'print the version'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a edit -d 'stream a minimal edit, applied atomically'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a fix -d 'fix what a failed command reports'
+complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a again -d 'take the last edit back and ask again'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a undo -d 'restore the files of the last edit or fix'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a shell -d 'run $SHELL in a recording pty'
 complete -c spark -n "not __fish_seen_subcommand_from $__spark_cmds" -a history -d 'show what this session recorded'
@@ -28,6 +29,11 @@ complete -c spark -n "__fish_seen_subcommand_from edit" -l stdin-name -x -d 'wit
 complete -c spark -n "__fish_seen_subcommand_from edit" -F
 complete -c spark -n "__fish_seen_subcommand_from fix" -l attempts -x -d 'with -- COMMAND, the most fixes to try'
 complete -c spark -n "__fish_seen_subcommand_from fix" -l line-file -r -F -d 'also write a corrected command line to FILE'
+
+# again
+complete -c spark -n "__fish_seen_subcommand_from again" -s n -l dry-run -d 'show the new diff, write nothing'
+complete -c spark -n "__fish_seen_subcommand_from again" -l show-prompt -d 'print what would be sent, send nothing'
+complete -c spark -n "__fish_seen_subcommand_from again" -l no-steer -d 'Ctrl-C always aborts'
 
 # undo
 complete -c spark -n "__fish_seen_subcommand_from undo" -s l -l list -d 'show the undo stack, newest first'
@@ -50,5 +56,5 @@ complete -c spark -n "__fish_seen_subcommand_from suggest" -l show-prompt -d 'pr
 
 # init and completion take a shell; help takes a command
 complete -c spark -n "__fish_seen_subcommand_from init completion" -x -a 'bash zsh fish'
-complete -c spark -n "__fish_seen_subcommand_from help h" -x -a 'edit fix undo shell history suggest init completion'
-complete -c spark -n "__fish_seen_subcommand_from edit fix undo shell history suggest init completion" -s h -l help -d 'show help'
+complete -c spark -n "__fish_seen_subcommand_from help h" -x -a 'edit fix again undo shell history suggest init completion'
+complete -c spark -n "__fish_seen_subcommand_from edit fix again undo shell history suggest init completion" -s h -l help -d 'show help'

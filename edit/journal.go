@@ -293,6 +293,7 @@ func (in *intent) finish() error {
 	}
 	for len(names) > maxEntries {
 		os.Remove(filepath.Join(in.dir, names[0]))
+		os.Remove(conversationPath(in.dir, names[0]))
 		names = names[1:]
 	}
 	return nil
@@ -577,6 +578,11 @@ func adoptLegacy(undoDir string) {
 // included. With an empty stack it returns ErrNothingToUndo. Other errors come from the lock,
 // from reading the journal or the files, or from writing.
 func Undo(stateDir string) ([]string, error) {
+	return undo(stateDir, "")
+}
+
+// undo is Undo of the top entry, when id is "" or the entry's ID.
+func undo(stateDir, id string) ([]string, error) {
 	unlock, err := lockState(stateDir)
 	if err != nil {
 		return nil, err
@@ -597,6 +603,9 @@ func Undo(stateDir string) ([]string, error) {
 	h, err := readEntry(undoDir, name)
 	if err != nil {
 		return nil, err
+	}
+	if id != "" && h.ID != id {
+		return nil, ErrStackMoved
 	}
 	dirs := map[string]*pinnedDir{}
 	var ws []*write
@@ -648,6 +657,7 @@ func Undo(stateDir string) ([]string, error) {
 		})
 	}
 	if len(ws) == 0 {
+		os.Remove(conversationPath(undoDir, name))
 		if err := os.Remove(filepath.Join(undoDir, name)); err != nil {
 			return nil, fmt.Errorf("remove undo journal: %w", err)
 		}
@@ -657,6 +667,7 @@ func Undo(stateDir string) ([]string, error) {
 	if err := writeAll(ws, in); err != nil {
 		return nil, err
 	}
+	os.Remove(conversationPath(undoDir, name))
 	return paths, nil
 }
 

@@ -168,3 +168,14 @@ func fenceFor(text string) string {
 	}
 	return strings.Repeat("`", longest+1)
 }
+
+// AgainPrompt is the user message that asks again after an edit was taken back: the nudge, or,
+// without one, a request for another, different attempt.
+func AgainPrompt(nudge string) string {
+	nudge = strings.TrimSpace(nudge)
+	if nudge == "" {
+		nudge = "That is not what I want: make another, different attempt."
+	}
+	return "I took that edit back: the files are again as I first sent them. " + nudge +
+		"\n\nTaking this into account, send the complete edit again, against the files as first sent, in the same format, with one sentence first."
+}
