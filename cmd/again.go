@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spark-cli/spark/internal/safe"
+
 	"context"
 	"errors"
 	"fmt"
@@ -113,7 +115,7 @@ func runAgain(ctx context.Context, e *env, opts againOptions) error {
 		if err != nil {
 			return fmt.Errorf("again: %w", err)
 		}
-		fmt.Fprintf(e.streams.Err, "took back %s; asking again\n", strings.Join(paths, ", "))
+		fmt.Fprintf(e.streams.Err, "took back %s; asking again\n", safe.Line(strings.Join(paths, ", ")))
 		if targets, err = edit.Resolve(args, edit.ResolveOptions{Dir: conv.Dir}); err != nil {
 			return fmt.Errorf("again: %w", err)
 		}
