@@ -119,15 +119,7 @@ type Retaken struct {
 // ErrSeveralCommits, and failures to read.
 func Retake(stateDir string) (*Retaken, error) {
 	undoDir := undoDirOf(stateDir)
-	names, err := entryNames(undoDir)
-	if err != nil {
-		return nil, fmt.Errorf("read undo journal: %w", err)
-	}
-	if len(names) == 0 {
-		return nil, ErrNothingToUndo
-	}
-	name := names[len(names)-1]
-	h, err := readEntry(undoDir, name)
+	name, h, err := topEntry(undoDir)
 	if err != nil {
 		return nil, err
 	}

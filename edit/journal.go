@@ -192,6 +192,21 @@ func readJournal(data []byte) (*journalHeader, error) {
 	return &h, nil
 }
 
+// topEntry returns the name and header of the newest entry of the undo stack, or
+// ErrNothingToUndo.
+func topEntry(undoDir string) (string, *journalHeader, error) {
+	names, err := entryNames(undoDir)
+	if err != nil {
+		return "", nil, fmt.Errorf("read undo journal: %w", err)
+	}
+	if len(names) == 0 {
+		return "", nil, ErrNothingToUndo
+	}
+	name := names[len(names)-1]
+	h, err := readEntry(undoDir, name)
+	return name, h, err
+}
+
 func readEntry(undoDir, name string) (*journalHeader, error) {
 	p := filepath.Join(undoDir, name)
 	data, err := os.ReadFile(p)
@@ -592,15 +607,7 @@ func undo(stateDir, id string) ([]string, error) {
 	if _, err := recoverLocked(undoDir); err != nil {
 		return nil, err
 	}
-	names, err := entryNames(undoDir)
-	if err != nil {
-		return nil, fmt.Errorf("read undo journal: %w", err)
-	}
-	if len(names) == 0 {
-		return nil, ErrNothingToUndo
-	}
-	name := names[len(names)-1]
-	h, err := readEntry(undoDir, name)
+	name, h, err := topEntry(undoDir)
 	if err != nil {
 		return nil, err
 	}

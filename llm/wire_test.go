@@ -1,6 +1,8 @@
 package llm
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"context"
 	"errors"
 	"net/http"
@@ -19,36 +21,6 @@ import (
 
 // wirePatch is the text that the content deltas of every wire case spell.
 const wirePatch = "*** Begin Patch\n*** Update File: calc.go\n@@ func add(a, b int) int {\n-\treturn a - b\n+\treturn a + b\n*** End Patch"
-
-// sharedWire returns the first "shared/wirecases/data" directory beside the module root or one
-// of its parents, or "".
-func sharedWire(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-	}
-	for {
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-		if fi, err := os.Stat(filepath.Join(dir, "shared", "wirecases", "data")); err == nil && fi.IsDir() {
-			return filepath.Join(dir, "shared", "wirecases", "data")
-		}
-	}
-}
 
 // wireStep is the llmtest step that answers with a recorded response.
 func wireStep(t *testing.T, dir string) llmtest.Step {
@@ -80,7 +52,7 @@ func wireStep(t *testing.T, dir string) llmtest.Step {
 // TestWireCases streams each recorded response through the client and checks that it yields
 // the patch, or fails with the server's own words, as the case expects.
 func TestWireCases(t *testing.T) {
-	root := sharedWire(t)
+	root := testenv.SharedData(t, "wirecases")
 	if root == "" {
 		t.Skip("no shared/wirecases beside the checkout: the wire cases are not part of the project")
 	}

@@ -1,6 +1,8 @@
 package patch
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -14,36 +16,6 @@ import (
 // The peer cases are replies and files from the test suites of other editing tools, with what
 // those tools do with them. They live outside the project, in a "shared/peercases" directory
 // beside the checkout or above it; TestPeerCases checks spark against them when they are there.
-
-// sharedDir returns the first "shared/<name>" directory found beside the module root or beside
-// one of its parents, or "".
-func sharedDir(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-	}
-	for {
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-		if fi, err := os.Stat(filepath.Join(dir, "shared", name, "data")); err == nil && fi.IsDir() {
-			return filepath.Join(dir, "shared", name, "data")
-		}
-	}
-}
 
 // peerDiffers lists the peer cases where spark deliberately does not do what the peer does, and
 // why. README's "Compared with other tools" says the same.
@@ -238,7 +210,7 @@ func peerAgrees(c peerCase) (agree bool, legit bool, what string) {
 // TestPeerCases applies every peer case as the edit command would and fails for each case where
 // spark and the peer disagree, unless peerDiffers says why spark is deliberately different.
 func TestPeerCases(t *testing.T) {
-	root := sharedDir(t, "peercases")
+	root := testenv.SharedData(t, "peercases")
 	if root == "" {
 		t.Skip("no shared/peercases beside the checkout: the peer cases are not part of the project")
 	}

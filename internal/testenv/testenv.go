@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -40,4 +41,36 @@ func Missing(t testing.TB, format string, args ...any) {
 		t.Fatalf("%s (%s is set: every tool the tests run must be installed)", msg, RequireVar)
 	}
 	t.Skip(msg)
+}
+
+// SharedData returns the first "shared/<name>/data" directory found beside the module root or
+// beside one of its parents, or "" when there is none. Such yardsticks (other tools' own test
+// cases, streams recorded from real servers) are not part of the project: a test that reads
+// them skips without them, whatever RequireVar says.
+func SharedData(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return ""
+		}
+		dir = up
+	}
+	for {
+		up := filepath.Dir(dir)
+		if up == dir {
+			return ""
+		}
+		dir = up
+		if fi, err := os.Stat(filepath.Join(dir, "shared", name, "data")); err == nil && fi.IsDir() {
+			return filepath.Join(dir, "shared", name, "data")
+		}
+	}
 }
