@@ -21,9 +21,17 @@ type noFilesError struct {
 	root   string
 }
 
-// namesNone reports whether the errors name no file at all, rather than only files that may not
-// be sent (outside the working tree, binary, missing): then the command line is what to fix.
-func (e *noFilesError) namesNone() bool { return len(e.report.Skipped) == 0 }
+// namesNone reports whether the errors name no existing file, rather than files that may not be
+// sent (outside the working tree, binary, private): then the command line is what to fix. A
+// name that matches no file at all (sh reports "sh: 1: tuoch: not found") is no file to fix.
+func (e *noFilesError) namesNone() bool {
+	for _, s := range e.report.Skipped {
+		if s.Reason != locate.ReasonMissing {
+			return false
+		}
+	}
+	return true
+}
 
 func (e *noFilesError) Error() string {
 	msg := fmt.Sprintf("fix: the errors name no file in the working tree %s", e.root)

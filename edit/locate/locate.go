@@ -65,8 +65,13 @@ type File struct {
 // Skipped is a path the output names that is not sent, and why.
 type Skipped struct {
 	Path   string // as printed
-	Reason string // "outside the working tree", "no such file", "binary file", …
+	Reason string // "outside the working tree", ReasonMissing, "binary file", …
 }
+
+// ReasonMissing is the Reason of a Skipped path that names no file at all: nothing by that name
+// exists in or under the working tree. Such a name is often not a file (a program that reports
+// with its own name, as sh does) or a mistyped one.
+const ReasonMissing = "no such file"
 
 // Report is what Locate found: the files to send, best first, and the error text to send with
 // them.

@@ -121,7 +121,7 @@ func (f *finder) resolvePath(l Loc) *source {
 			}
 		}
 	}
-	reason := "no such file"
+	reason := ReasonMissing
 	for _, c := range cands {
 		if !inside(f.opts.Root, c) {
 			reason = "outside the working tree"
@@ -131,11 +131,11 @@ func (f *finder) resolvePath(l Loc) *source {
 		if src.bad == "" {
 			return src
 		}
-		if src.bad != "no such file" {
+		if src.bad != ReasonMissing {
 			reason = src.bad
 		}
 	}
-	if reason == "no such file" && (l.Suffix || !strings.ContainsRune(p, filepath.Separator)) {
+	if reason == ReasonMissing && (l.Suffix || !strings.ContainsRune(p, filepath.Separator)) {
 		if src := f.bySuffix(p); src != nil {
 			return src
 		}
@@ -213,7 +213,7 @@ func (f *finder) read(src *source) string {
 	}
 	real, err := filepath.EvalSymlinks(src.path)
 	if err != nil {
-		return "no such file"
+		return ReasonMissing
 	}
 	if !inside(f.realRoot, real) {
 		return "outside the working tree"
@@ -227,13 +227,13 @@ func (f *finder) read(src *source) string {
 		if errors.Is(err, fs.ErrPermission) {
 			return "permission denied"
 		}
-		return "no such file"
+		return ReasonMissing
 	}
 	defer fh.Close()
 	fi, err := fh.Stat()
 	switch {
 	case err != nil:
-		return "no such file"
+		return ReasonMissing
 	case fi.IsDir():
 		return "a directory"
 	case !fi.Mode().IsRegular():
