@@ -125,6 +125,7 @@ func suggestOptionsFrom(c *cli.Context, getenv func(string) string) (suggestOpti
 }
 
 func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
+	shell.PrepareRedaction()
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	if opts.Timeout > 0 {

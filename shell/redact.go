@@ -28,7 +28,7 @@ type secretPattern struct {
 // knownShapes are tokens whose form alone says what they are: cloud and SaaS API keys, personal
 // access tokens, webhooks, password hashes and JWTs.
 const knownShapes = `\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9A-Z]{16}\b` +
-	`|\bgh[pousr]_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b` +
+	`|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b` +
 	`|\bglpat-[A-Za-z0-9_-]{20,}|\bgl(?:dt|rt|ptt|cbt|soat|ft)-[A-Za-z0-9_-]{20,}` +
 	`|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bhttps://hooks\.slack\.com/services/[A-Za-z0-9/]+` +
 	`|\bsk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}` +
@@ -59,6 +59,20 @@ var (
 		return regexp.MustCompile(`(` + wrapPrefixes + `[A-Za-z0-9_.-]*)(\r?\n)([A-Za-z0-9_.-]+)`)
 	})
 )
+
+// PrepareRedaction compiles the secret patterns in the background. A command that will redact
+// what it sends calls it as soon as it starts, so that compiling them (a few milliseconds) runs
+// beside its connection set-up and reading instead of in front of the request; a Redact that
+// comes first waits for it.
+func PrepareRedaction() {
+	go func() {
+		secretPatterns()
+		knownShape()
+		wrapped()
+		identifier()
+		shellReference()
+	}()
+}
 
 // secretPatterns are compiled on first use: every spark command links this package, and only
 // a recording session and a request on its way out need them.
