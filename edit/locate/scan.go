@@ -390,7 +390,12 @@ var reShellLine = lazyRegexp(`^([^\s:]+): (?:line )?(\d+): \S`)
 // shellLine: scripts/deploy.sh: line 4: cp_files: command not found (bash), and
 // scripts/deploy.sh: 4: cp_files: not found (dash, as sh)
 func (s *scanner) shellLine(line string, i int) bool {
-	if !strings.Contains(line, ": ") || line == "" || line[0] == ' ' {
+	// The regexp's own shape, checked by hand first: most lines of a long log are not this.
+	c := strings.Index(line, ": ")
+	if c <= 0 || line[0] == ' ' {
+		return false
+	}
+	if rest := strings.TrimPrefix(line[c+2:], "line "); rest == "" || rest[0] < '0' || rest[0] > '9' {
 		return false
 	}
 	m := reShellLine().FindStringSubmatch(line)
