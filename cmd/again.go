@@ -101,6 +101,11 @@ func runAgain(ctx context.Context, e *env, opts againOptions) error {
 		args[i] = t.Arg
 	}
 
+	// The connection's settings are known before anything is taken back: a model that cannot
+	// be reached leaves the last edit in place.
+	if err := conn.wait(); err != nil {
+		return err
+	}
 	var targets []*edit.Target
 	if opts.DryRun || opts.ShowPrompt {
 		// Nothing is taken back: the edit applies to the contents the model saw, in memory.
@@ -120,15 +125,13 @@ func runAgain(ctx context.Context, e *env, opts againOptions) error {
 			return fmt.Errorf("again: %w", err)
 		}
 		now := edit.NewSentTargets(args, targets)
-		for i := range now {
-			if len(now) != len(conv.Targets) || now[i].SHA256 != conv.Targets[i].SHA256 {
-				return fmt.Errorf("again: the files are not as the model saw them; %s left as before the last edit", strings.Join(paths, ", "))
-			}
+		same := len(now) == len(conv.Targets)
+		for i := 0; same && i < len(now); i++ {
+			same = now[i].SHA256 == conv.Targets[i].SHA256
 		}
-	}
-
-	if err := conn.wait(); err != nil {
-		return err
+		if !same {
+			return fmt.Errorf("again: the files are not as the model saw them; %s left as before the last edit", safe.Line(strings.Join(paths, ", ")))
+		}
 	}
 	job := &patchJob{
 		env:        e,

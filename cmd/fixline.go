@@ -92,10 +92,7 @@ func (fx *fixer) fixLine(ctx context.Context, f failure) error {
 	msgs := fx.fixLineMessages(f)
 	st := fx.env.streams
 	if fx.opts.ShowPrompt {
-		fmt.Fprintf(st.Out, "# model %s at %s\n", fx.conn.settings.Model, fx.conn.settings.host())
-		for _, m := range msgs {
-			fmt.Fprintf(st.Out, "# %s\n%s\n", m.Role, strings.TrimRight(m.Content, "\n"))
-		}
+		printPrompt(st.Out, fmt.Sprintf("model %s at %s", fx.conn.settings.Model, fx.conn.settings.host()), msgs)
 		return nil
 	}
 	s, client := fx.conn.settings, fx.conn.client

@@ -89,6 +89,7 @@ func TestEscapesShownInert(t *testing.T) {
 	}{
 		{"reply and file in a diff", &llmtest.Step{Chunks: llmtest.Split(reply, 7)}, []string{"edit", "--dry-run", "a.txt", "change x"}, 0},
 		{"server error body", &llmtest.Step{Status: 400, ErrorBody: errorBody("bad " + escapes)}, []string{"edit", "a.txt", "change x"}, 1},
+		{"reply without an edit", &llmtest.Step{Chunks: llmtest.Split("Nothing to change. "+escapes+"\n", 7)}, []string{"edit", "a.txt", "change x"}, 1},
 		{"recorded output in history", nil, []string{"history"}, 0},
 	}
 	for _, c := range cases {

@@ -56,12 +56,17 @@ func (j *patchJob) initialMessages(conventions, context, instruction string) []l
 
 // showPrompt prints exactly what would be sent, and sends nothing.
 func (j *patchJob) showPrompt() error {
-	w := j.env.streams.Out
-	fmt.Fprintf(w, "# model %s at %s, format %s\n", j.settings.Model, j.settings.host(), j.settings.Format)
-	for _, m := range j.messages {
+	printPrompt(j.env.streams.Out, fmt.Sprintf("model %s at %s, format %s", j.settings.Model, j.settings.host(), j.settings.Format), j.messages)
+	return nil
+}
+
+// printPrompt prints a request's messages for --show-prompt under a header line. The messages
+// hold files and recorded output, so each passes the sanitiser.
+func printPrompt(w io.Writer, header string, msgs []llm.Message) {
+	fmt.Fprintf(w, "# %s\n", header)
+	for _, m := range msgs {
 		fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
 	}
-	return nil
 }
 
 // run streams the edit, repairs it once if it does not apply, and commits it.
@@ -231,7 +236,7 @@ func (j *patchJob) noEdit(err *edit.NoEditError) error {
 // explain prints the model's explanation on stderr when it was not drawn live.
 func (j *patchJob) explain(prose string) {
 	if prose != "" && j.render == nil {
-		fmt.Fprintln(j.env.streams.Err, prose)
+		fmt.Fprintln(j.env.streams.Err, safe.Text(prose))
 	}
 }
 

@@ -160,11 +160,7 @@ func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
 	msgs := suggestMessages(opts, e.getenv)
 	msgs[1].Content = e.redactor().Redact(msgs[1].Content)
 	if opts.ShowPrompt {
-		w := e.streams.Out
-		fmt.Fprintf(w, "# model %s at %s\n", s.Model, s.host())
-		for _, m := range msgs {
-			fmt.Fprintf(w, "# %s\n%s\n", m.Role, safe.Text(strings.TrimRight(m.Content, "\n")))
-		}
+		printPrompt(e.streams.Out, fmt.Sprintf("model %s at %s", s.Model, s.host()), msgs)
 		return nil
 	}
 	req := llm.Request{Messages: msgs, MaxTokens: suggestMaxTokens}

@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"github.com/spark-cli/spark/internal/testenv"
+
 	"bytes"
 	"context"
 	"os"
@@ -26,7 +28,7 @@ func newPtyPair(t *testing.T) *ptyPair {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pty: %v", err)
+		testenv.Missing(t, "no pty: %v", err)
 	}
 	p := &ptyPair{t: t, ptmx: ptmx, tty: tty}
 	done := make(chan struct{})
