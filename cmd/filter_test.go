@@ -122,7 +122,7 @@ func TestFilterInVim(t *testing.T) {
 			s.typeText(":w! out.txt")
 			s.press("Enter")
 			out := filepath.Join(home, "out.txt")
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(waitTime)
 			for {
 				got, err := os.ReadFile(out)
 				if err == nil && len(got) > 0 {

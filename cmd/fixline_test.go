@@ -36,7 +36,7 @@ func TestFixLineInShell(t *testing.T) {
 				t.Fatalf("%s: the corrected line ran before Enter", sh)
 			}
 			s.press("Enter")
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(waitTime)
 			for {
 				if _, err := os.Stat(marker); err == nil {
 					break
@@ -67,7 +67,7 @@ func (s *tmuxShell) exit() {
 	s.t.Helper()
 	s.typeText("exit")
 	s.press("Enter")
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for exec.Command("tmux", "-S", s.sock, "has-session").Run() == nil {
 		if time.Now().After(deadline) {
 			s.t.Fatalf("%s: the shell did not exit; the screen shows:\n%s", s.sh, s.screen())

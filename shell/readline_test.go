@@ -62,7 +62,7 @@ func (p *ptyPair) screen() string {
 // waitCount waits until s has been echoed n times, at most 10 s.
 func (p *ptyPair) waitCount(s string, n int) {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTime)
 	for strings.Count(p.screen(), s) < n {
 		if time.Now().After(deadline) {
 			p.t.Fatalf("waiting for %d× %q; the terminal shows %q", n, s, p.screen())
@@ -95,7 +95,7 @@ func (p *ptyPair) read(ctx context.Context, r *LineReader, keys string) readResu
 	select {
 	case got := <-res:
 		return got
-	case <-time.After(10 * time.Second):
+	case <-time.After(waitTime):
 		p.t.Fatalf("ReadLine did not return after %q; the terminal shows %q", keys, p.screen())
 		return readResult{}
 	}
@@ -197,7 +197,7 @@ func TestLineReaderContextEnds(t *testing.T) {
 		if got.ok {
 			t.Errorf("ReadLine after the context ended = %q, true; want false", got.line)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(waitTime):
 		t.Fatal("ReadLine did not return after the context ended")
 	}
 	after, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
