@@ -368,7 +368,7 @@ func BenchmarkLocate200K(b *testing.B) {
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte(lines(300, nil)), 0o644)
 	var out strings.Builder
 	for out.Len() < 200<<10 {
-		fmt.Fprintf(&out, "ok  \texample.com/m/pkg%d\t0.01s\n=== RUN   TestSomething/with_a_name\n    some log line: value=%d\n", out.Len(), out.Len())
+		fmt.Fprintf(&out, "ok  \texample.com/m/pkg%d\t0.01s\n=== RUN   TestSomething/with_a_name\n    some log line: value=%d\n--- PASS: TestSomething/with_a_name (0.00s)\n", out.Len(), out.Len())
 	}
 	out.WriteString("./main.go:12:2: undefined: x\n")
 	text := out.String()
