@@ -4,14 +4,12 @@ package main
 import (
 	"context"
 	"os"
-	"syscall"
 
 	"github.com/spark-cli/spark/cmd"
 )
 
+// main exits as soon as the command returns: releasing the signal handlers first would wait
+// for os/signal's goroutine to go idle, which costs more than the exit.
 func main() {
-	ctx, stop := cmd.SignalContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cmd.Main(ctx, os.Args, cmd.SystemStreams())
-	stop()
-	os.Exit(code)
+	os.Exit(cmd.Main(context.Background(), os.Args, cmd.SystemStreams()))
 }

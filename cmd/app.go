@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -115,12 +117,35 @@ func (e *env) session() (string, bool) {
 	return dir, err == nil
 }
 
-// Main runs spark with the given arguments (args[0] is the program name) and returns the exit code.
+// Main runs spark with the given arguments (args[0] is the program name) and returns the exit
+// code, as a process's main does: SIGINT and SIGTERM cancel ctx with a *SignalError as the
+// cause from the moment a command starts its work. --version, --help and completions answer
+// before that, without os/signal's goroutine and the thread it parks, which is a tenth of
+// their start-up here. The handlers stay installed until the process exits.
 func Main(ctx context.Context, args []string, st Streams) int {
-	return run(ctx, args, st, os.Getenv)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	arm := sync.OnceFunc(func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			select {
+			case s := <-ch:
+				cancel(&SignalError{Signal: s})
+			case <-ctx.Done():
+			}
+		}()
+	})
+	return runArmed(ctx, args, st, os.Getenv, arm)
 }
 
 func run(ctx context.Context, args []string, st Streams, getenv func(string) string) int {
+	return runArmed(ctx, args, st, getenv, nil)
+}
+
+// runArmed runs spark; arm, when not nil, is called once a command is about to start its work
+// (urfave/cli's root Before: after --help, --version and completions have been answered).
+func runArmed(ctx context.Context, args []string, st Streams, getenv func(string) string, arm func()) int {
 	st.Color = colorWanted(getenv, st.OutTTY)
 	var guard *filterGuard
 	if isFilter(args) {
@@ -128,6 +153,9 @@ func run(ctx context.Context, args []string, st Streams, getenv func(string) str
 	}
 	e := &env{streams: st, getenv: getenv}
 	app := newApp(e)
+	if arm != nil {
+		app.Before = func(*cli.Context) error { arm(); return nil }
+	}
 	err := app.RunContext(ctx, reorderFlags(app, args))
 	code := report(ctx, st, err)
 	if guard != nil {
@@ -176,6 +204,8 @@ func newApp(e *env) *cli.App {
 		ErrWriter:            e.streams.Err,
 		EnableBashCompletion: true,
 		HideHelpCommand:      false,
+		// Left zero, urfave/cli stats the executable for this date, which no help text shows.
+		Compiled: time.Unix(0, 0).UTC(),
 		// Errors are printed once, by report; urfave must not print or exit on its own.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -30,10 +29,7 @@ const waitTime = 30 * time.Second
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"spark": func() {
-			ctx, stop := SignalContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			code := Main(ctx, os.Args, SystemStreams())
-			stop()
-			os.Exit(code)
+			os.Exit(Main(context.Background(), os.Args, SystemStreams()))
 		},
 	})
 }
