@@ -21,8 +21,89 @@ const (
 // of the match (a key name, a URL's user and host, a header name, a client's flag) says what it
 // was and is kept. check, when set, decides whether a match really is a secret.
 type secretPattern struct {
-	re    *regexp.Regexp
+	re    func() *regexp.Regexp // compiled on first use
 	check func(v string) bool
+	// may is a cheap test that every text holding a match passes (a literal piece of the
+	// pattern, or of each of its alternatives): a text that fails it skips the pattern without
+	// compiling it. Most command lines and short outputs pass none.
+	may func(t *scanText) bool
+}
+
+// pattern is a secretPattern that is compiled on first use and tried on texts that pass may.
+func pattern(expr string, may func(t *scanText) bool) secretPattern {
+	return secretPattern{re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) }), may: may}
+}
+
+// scanText is a text being redacted, with the lower-case copy that case-insensitive patterns'
+// may tests read, made on first use.
+type scanText struct {
+	s        string
+	lower    string
+	lowered  bool
+	nonASCII bool // set with lower: such a text may match (?i) patterns through K or ſ
+}
+
+func (t *scanText) set(s string) { *t = scanText{s: s} }
+
+func (t *scanText) low() string {
+	if !t.lowered {
+		t.lowered = true
+		t.lower = strings.ToLower(t.s)
+		for i := 0; i < len(t.s); i++ {
+			if t.s[i] >= 0x80 {
+				t.nonASCII = true
+				break
+			}
+		}
+	}
+	return t.lower
+}
+
+// has is a may test: the text holds one of words.
+func has(words ...string) func(t *scanText) bool {
+	return func(t *scanText) bool {
+		for _, w := range words {
+			if strings.Contains(t.s, w) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// hasFold is a may test for a (?i) pattern: the text holds one of words (written in lower
+// case) in any case. A text with non-ASCII bytes always passes, since (?i) also matches k to
+// the Kelvin sign and s to the long s, which lower-casing does not turn into ASCII.
+func hasFold(words ...string) func(t *scanText) bool {
+	return func(t *scanText) bool {
+		low := t.low()
+		if t.nonASCII {
+			return true
+		}
+		for _, w := range words {
+			if strings.Contains(low, w) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// hasRun is a may test: the text holds n bytes in a row that in accepts.
+func hasRun(n int, in func(c byte) bool) func(t *scanText) bool {
+	return func(t *scanText) bool {
+		run := 0
+		for i := 0; i < len(t.s); i++ {
+			if !in(t.s[i]) {
+				run = 0
+				continue
+			}
+			if run++; run >= n {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // knownShapes are tokens whose form alone says what they are: cloud and SaaS API keys, personal
@@ -53,6 +134,49 @@ const knownShapes = `\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9
 // it (see unwrap).
 const wrapPrefixes = `\b(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-|AIza|GOCSPX-|npm_|hf_|pypi-|SG\.|AKIA|ASIA|dop_v1_|shpat_|hvs\.|lin_api_)`
 
+// knownShapeMarks are literal pieces of knownShapes: each of its tokens holds one of them, but
+// for Discord's bot tokens, which hold six token characters between two dots (dotSixDot).
+var knownShapeMarks = []string{
+	"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA",
+	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+	"glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "glft-",
+	"xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "hooks.slack.com/services/",
+	"sk-", "AIza", "GOCSPX-", "_live_", "_test_", "npm_", "hf_", "pypi-AgE", "SG.",
+	"/api/webhooks/", "SK", "key-", "-us", "shpat_", "shpca_", "shppa_", "shpss_", "_v1_",
+	"sq0atp-", "sq0csp-", "dapi", "AGE-SECRET-KEY-1", "hvs.", "hvb.", "hvr.", ".atlasv1.", ":AA",
+	"lin_api_", "PMAK-", "glsa_", "NRAK-", "dp.pt.",
+	"$1$", "$5$", "$6$", "$apr1$", "$2", "$y$", "$argon2", "{SHA}", "eyJ",
+}
+
+// mayKnownShape is knownShapes' may test.
+func mayKnownShape(t *scanText) bool { return has(knownShapeMarks...)(t) || dotSixDot(t.s) }
+
+// dotSixDot reports whether s holds a dot, six token characters ([A-Za-z0-9_-]) and a dot.
+func dotSixDot(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0 && i+7 < len(s); {
+		if s[i+7] == '.' && strings.IndexFunc(s[i+1:i+7], func(r rune) bool { return !tokenByte(r) }) < 0 {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func tokenByte(r rune) bool {
+	return r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+// wrapMarks are wrapPrefixes' literal pieces; a text without any has no cut token to join.
+var wrapMarks = []string{
+	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-",
+	"xoxs-", "xoxr-", "sk-", "AIza", "GOCSPX-", "npm_", "hf_", "pypi-", "SG.", "AKIA", "ASIA", "dop_v1_",
+	"shpat_", "hvs.", "lin_api_",
+}
+
 var (
 	knownShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:` + knownShapes + `)$`) })
 	wrapped    = sync.OnceValue(func() *regexp.Regexp {
@@ -61,13 +185,15 @@ var (
 )
 
 // PrepareRedaction compiles the secret patterns in the background. A command that will redact
-// what it sends calls it as soon as it starts, so that compiling them (a few milliseconds) runs
-// beside its connection set-up and reading instead of in front of the request; a Redact that
-// comes first waits for it.
+// a long text (a build log) calls it as soon as it starts, so that compiling them (a few
+// milliseconds) runs beside its connection set-up and reading instead of in front of the
+// request; a Redact that needs a pattern first waits for it. A short text passes few or none of
+// the patterns' may tests and compiles only those.
 func PrepareRedaction() {
 	go func() {
-		secretPatterns()
-		knownShape()
+		for _, p := range secretPatterns() {
+			p.re()
+		}
 		wrapped()
 		identifier()
 		shellReference()
@@ -77,43 +203,53 @@ func PrepareRedaction() {
 // secretPatterns are compiled on first use: every spark command links this package, and only
 // a recording session and a request on its way out need them.
 var secretPatterns = sync.OnceValue(func() []secretPattern {
-	p := func(expr string) secretPattern { return secretPattern{re: regexp.MustCompile(expr)} }
+	p := pattern
+	passwordWords := []string{"passw", "passphrase", "secret", "token", "api", "access", "private", "credential"}
 	return []secretPattern{
 		// PEM private keys, also when the output was cut before the END line.
-		p(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\n?(?P<v>.*?)\n?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`),
+		p(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\n?(?P<v>.*?)\n?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`, has("-----BEGIN ")),
 		// Credentials in URLs and connection strings: scheme://user:password@host.
-		p(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`),
+		p(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`, has("://")),
 		// Authorization headers, bare bearer tokens and cookies.
-		p(`(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<v>[^\s"']+)`),
-		p(`(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)`),
-		p(`(?i)\b(?:set-)?cookie\s*:\s*(?P<v>[^\n"']+)`),
-		p(`(?P<v>` + knownShapes + `)`),
+		p(`(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<v>[^\s"']+)`, hasFold("authorization")),
+		p(`(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)`, hasFold("bearer")),
+		p(`(?i)\b(?:set-)?cookie\s*:\s*(?P<v>[^\n"']+)`, hasFold("cookie")),
+		p(`(?P<v>`+knownShapes+`)`, mayKnownShape),
 		// Passwords on the command lines of common clients: curl -u user:pw, mysql -pPW,
 		// sshpass -p PW, redis-cli -a PW, docker login -p PW, openssl -pass pass:PW, htpasswd -b.
-		p(`(?:^|[\s;|&(])(?:-u|--user|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]+:(?P<v>[^\s'"]+)`),
-		p(`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
-		p(`\bsshpass\b[^\n;|&]*?\s-p\s*(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
-		p(`\bredis-cli\b[^\n;|&]*?\s-a\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
-		p(`\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)\s+(?:registry\s+)?login\b[^\n;|&]*?\s-p\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`),
-		p(`-pass(?:in|out)?\s+(?:pass|env):(?P<v>\S+)`),
-		p(`\bhtpasswd\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(?P<v>\S+)`),
+		p(`(?:^|[\s;|&(])(?:-u|--user|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]+:(?P<v>[^\s'"]+)`, has("-u")),
+		p(`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("mysql", "mariadb")),
+		p(`\bsshpass\b[^\n;|&]*?\s-p\s*(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("sshpass")),
+		p(`\bredis-cli\b[^\n;|&]*?\s-a\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("redis-cli")),
+		p(`\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)\s+(?:registry\s+)?login\b[^\n;|&]*?\s-p\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("login")),
+		p(`-pass(?:in|out)?\s+(?:pass|env):(?P<v>\S+)`, has("-pass")),
+		p(`\bhtpasswd\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(?P<v>\S+)`, has("htpasswd")),
 		// .netrc: machine HOST login USER password PW.
-		p(`(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<v>\S+)`),
+		p(`(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<v>\S+)`, hasFold("machine")),
 		// --password VALUE and friends on command lines.
-		p(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`),
+		p(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`, hasFold(passwordWords...)),
 		// Azure storage and service bus keys, SAS signatures, ODBC passwords in connection strings.
-		p(`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=(?P<v>[^;\s&"']+)`),
-		{re: regexp.MustCompile(`(?i)(?:^|[;\s"'])pwd\s*=\s*(?P<v>[^;\s"']+)`), check: func(v string) bool { return !strings.HasPrefix(v, "/") }},
+		p(`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=(?P<v>[^;\s&"']+)`, hasFold("accountkey", "sharedaccess", "sig=")),
+		withCheck(p(`(?i)(?:^|[;\s"'])pwd\s*=\s*(?P<v>[^;\s"']+)`, hasFold("pwd")), func(v string) bool { return !strings.HasPrefix(v, "/") }),
 		// Docker's config.json.
-		p(`"(?:auth|identitytoken|registrytoken)"\s*:\s*"(?P<v>[^"]+)"`),
+		p(`"(?:auth|identitytoken|registrytoken)"\s*:\s*"(?P<v>[^"]+)"`, has(`"auth"`, `"identitytoken"`, `"registrytoken"`)),
 		// Base64 key material under a key-ish name: kubeconfig client-key-data, "privateKey", ...
-		p(`(?i)\b[A-Za-z0-9_.-]*(?:key|cert)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?(?P<v>[A-Za-z0-9+/]{32,}={0,2})`),
+		p(`(?i)\b[A-Za-z0-9_.-]*(?:key|cert)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?(?P<v>[A-Za-z0-9+/]{32,}={0,2})`, hasFold("key", "cert")),
 		// key=value and "key": "value" pairs whose key names a secret.
-		p(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`),
+		p(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`, hasFold(passwordWords...)),
 		// A bare AWS secret access key: 40 characters of base64 with the mix of a random string.
-		{re: regexp.MustCompile(`(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])`), check: randomBase64},
+		withCheck(p(`(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])`, hasRun(40, base64Byte)), randomBase64),
 	}
 })
+
+func withCheck(p secretPattern, check func(v string) bool) secretPattern {
+	p.check = check
+	return p
+}
+
+func base64Byte(c byte) bool {
+	return c == '/' || c == '+' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // randomBase64 tells a random 40-character base64 string (an AWS secret access key) from the
 // other 40-character words output is full of: git object names (hex), paths and identifiers.
@@ -275,16 +411,23 @@ func (r *Redactor) redact(s string, extra []string) string {
 		}
 	}
 	s = unwrap(s)
+	var t scanText
+	t.set(s)
 	for _, p := range secretPatterns() {
-		s = replaceSecrets(p, s)
+		if p.may != nil && !p.may(&t) {
+			continue
+		}
+		if out := replaceSecrets(p, t.s); out != t.s {
+			t.set(out)
+		}
 	}
-	return s
+	return t.s
 }
 
 // unwrap redacts tokens of a known shape that a line break cut in two (a terminal's width, a
 // program's fixed-width output): both halves, keeping the break.
 func unwrap(s string) string {
-	if !strings.Contains(s, "\n") {
+	if !strings.Contains(s, "\n") || !has(wrapMarks...)(&scanText{s: s}) {
 		return s
 	}
 	return wrapped().ReplaceAllStringFunc(s, func(m string) string {
@@ -300,7 +443,7 @@ func unwrap(s string) string {
 // replaceSecrets replaces the v group of every match of re in s, leaving alone values that are
 // no secret: shell variable references, small numbers (max_tokens=512) and earlier redactions.
 func replaceSecrets(p secretPattern, s string) string {
-	re := p.re
+	re := p.re()
 	matches := re.FindAllStringSubmatchIndex(s, -1)
 	if matches == nil {
 		return s

@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,5 +51,159 @@ func TestRedact(t *testing.T) {
 	}
 	if got := r.redact("typed hunter2abc then", []string{"hunter2abc"}); got != "typed [REDACTED] then" {
 		t.Errorf("Redact with a typed secret = %q", got)
+	}
+}
+
+// TestMayIsNecessary checks the patterns' may tests against every shape their expressions
+// spell: each alternative, with the least of every repetition and the lowest byte of every
+// class, in the case it is written, in upper case and in lower case. A text that fails a
+// pattern's may test is not searched, so the test must pass every text that can match.
+func TestMayIsNecessary(t *testing.T) {
+	for i, p := range secretPatterns() {
+		if p.may == nil {
+			continue
+		}
+		expr := p.re().String()
+		re, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatalf("pattern %d: %v", i, err)
+		}
+		all := shapes(re, 20000)
+		if len(all) == 0 {
+			t.Fatalf("pattern %d: no shapes", i)
+		}
+		for _, s := range all {
+			for _, v := range []string{s, strings.ToUpper(s), strings.ToLower(s)} {
+				if !strings.HasPrefix(expr, "(?i)") && v != s {
+					continue
+				}
+				if !p.may(&scanText{s: v}) {
+					t.Errorf("pattern %d (%.40s...): may(%q) = false", i, expr, v)
+				}
+			}
+		}
+	}
+	wrap, err := syntax.Parse(wrapPrefixes, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shapes(wrap, 1000) {
+		if !has(wrapMarks...)(&scanText{s: s}) {
+			t.Errorf("wrapPrefixes: %q holds none of wrapMarks", s)
+		}
+	}
+}
+
+// shapes returns strings that walk every alternative of re; limit bounds their number.
+func shapes(re *syntax.Regexp, limit int) []string {
+	cross := func(a, b []string) []string {
+		var out []string
+		for _, x := range a {
+			for _, y := range b {
+				if len(out) < limit {
+					out = append(out, x+y)
+				}
+			}
+		}
+		return out
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCharClass:
+		return []string{string(re.Rune[0])}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return []string{"x"}
+	case syntax.OpCapture:
+		return shapes(re.Sub[0], limit)
+	case syntax.OpStar, syntax.OpQuest:
+		return append([]string{""}, shapes(re.Sub[0], limit)...)
+	case syntax.OpPlus:
+		return shapes(re.Sub[0], limit)
+	case syntax.OpRepeat:
+		one := shapes(re.Sub[0], limit)
+		out := []string{""}
+		for range re.Min {
+			out = cross(out, one)
+		}
+		if re.Min == 0 {
+			out = append(out, one...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			out = cross(out, shapes(sub, limit))
+		}
+		return out
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			out = append(out, shapes(sub, limit)...)
+		}
+		return out
+	}
+	return []string{""} // assertions: ^ $ \A \z \b \B
+}
+
+// TestMayOnTexts runs every pattern on texts that hold secrets, texts that do not, and their
+// upper- and lower-case forms: a text that fails a pattern's may test must hold no match of it.
+func TestMayOnTexts(t *testing.T) {
+	var texts []string
+	for _, c := range secretCorpus {
+		texts = append(texts, c.text)
+	}
+	texts = append(texts, notSecrets...)
+	texts = append(texts, "Shell: bash on Debian GNU/Linux 12\nDirectory: /home/u/src/spark\nLine: git st\n",
+		"paſsword=hunter2hunter2", "api_\u212aey = abcdefghijklmnopqrstuvwxyz012345")
+	for _, s := range slices.Clone(texts) {
+		texts = append(texts, strings.ToUpper(s), strings.ToLower(s))
+	}
+	for _, s := range texts {
+		checkMay(t, s)
+	}
+}
+
+func checkMay(t *testing.T, s string) {
+	t.Helper()
+	for i, p := range secretPatterns() {
+		if p.may != nil && !p.may(&scanText{s: s}) && p.re().MatchString(s) {
+			t.Errorf("pattern %d matches %q, which fails its may test", i, s)
+		}
+	}
+}
+
+func FuzzMay(f *testing.F) {
+	for _, c := range secretCorpus {
+		f.Add(c.text)
+	}
+	for _, s := range notSecrets {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkMay(t, s) })
+}
+
+// BenchmarkRedact200K redacts a 200 KB go test log that holds no secret: the patterns whose
+// pieces it lacks are skipped.
+func BenchmarkRedact200K(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 200<<10 {
+		sb.WriteString("=== RUN   TestParse/case_12\n    parse_test.go:41: got 3, want 4 (input \"a,b,c\")\n--- FAIL: TestParse/case_12 (0.00s)\nok  \tgithub.com/acme/widget/internal/store\t0.412s\n")
+	}
+	s := sb.String()
+	r := NewRedactor(nil)
+	r.Redact(s)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		r.Redact(s)
+	}
+}
+
+// BenchmarkRedactPrompt redacts what spark suggest sends for a command line.
+func BenchmarkRedactPrompt(b *testing.B) {
+	s := "Shell: bash on Debian GNU/Linux 12\nDirectory: /home/u/src/spark\nLine: git st\nCursor: at the end of the line\n"
+	r := NewRedactor(nil)
+	for b.Loop() {
+		r.Redact(s)
 	}
 }
