@@ -77,7 +77,7 @@ func TestCorpusValid(t *testing.T) {
 	if len(names) < 100 {
 		t.Fatalf("found %d valid cases in %s, want the whole corpus", len(names), dir)
 	}
-	compared, newer := 0, 0
+	compared, rejected := 0, 0
 	for _, name := range names {
 		src, err := os.ReadFile(filepath.Join(dir, name+".toml"))
 		if err != nil {
@@ -95,8 +95,8 @@ func TestCorpusValid(t *testing.T) {
 		if err != nil {
 			// A TOML 1.1 case may fail, but only on what 1.1 added.
 			var pe *ParseError
-			if reason := skipReason(name); reason != "" && errors.As(err, &pe) && pe.newer {
-				newer++
+			if reason := skipReason(name); reason != "" && errors.As(err, &pe) && pe.class == newer {
+				rejected++
 				continue
 			}
 			t.Errorf("%s: Parse = %v, want success\n%s", name, err, src)
@@ -107,7 +107,7 @@ func TestCorpusValid(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	t.Logf("valid: %d parsed and compared, %d TOML 1.1 cases rejected on a 1.1 addition", compared, newer)
+	t.Logf("valid: %d parsed and compared, %d TOML 1.1 cases rejected on a 1.1 addition", compared, rejected)
 }
 
 func TestCorpusInvalid(t *testing.T) {

@@ -11,8 +11,18 @@ import (
 type parseError struct {
 	off   int
 	msg   string
-	newer bool
+	class class
 }
+
+// class sorts errors for the tests, which compare this package with a TOML 1.1 parser that is
+// known to let some redefinitions through.
+type class uint8
+
+const (
+	syntax   class = iota
+	newer          // the construct is valid in the TOML 1.1 draft
+	redefine       // a table or key defined twice, or extended after its definition
+)
 
 // bailout unwinds the parser from the first error up to run.
 type bailout struct{}
@@ -71,13 +81,21 @@ func (p *parser) run() (err *parseError) {
 }
 
 func (p *parser) fail(off int, format string, args ...any) {
-	p.err = &parseError{off: off, msg: fmt.Sprintf(format, args...)}
-	panic(bailout{})
+	p.failClass(off, syntax, format, args...)
 }
 
 // failNewer is fail for a construct that the TOML 1.1 draft allows.
 func (p *parser) failNewer(off int, format string, args ...any) {
-	p.err = &parseError{off: off, msg: fmt.Sprintf(format, args...), newer: true}
+	p.failClass(off, newer, format, args...)
+}
+
+// failRedefine is fail for a table or key that is defined twice or extended after its definition.
+func (p *parser) failRedefine(off int, format string, args ...any) {
+	p.failClass(off, redefine, format, args...)
+}
+
+func (p *parser) failClass(off int, c class, format string, args ...any) {
+	p.err = &parseError{off: off, msg: fmt.Sprintf(format, args...), class: c}
 	panic(bailout{})
 }
 
@@ -189,7 +207,7 @@ func (p *parser) keyValue(t *table) {
 	dst := p.dottedParent(t, keys)
 	last := keys[len(keys)-1]
 	if _, ok := dst.keys[last.name]; ok {
-		p.fail(last.off, "duplicate key %s", keyString(keys))
+		p.failRedefine(last.off, "duplicate key %s", keyString(keys))
 	}
 	dst.keys[last.name] = p.value()
 }
@@ -208,11 +226,11 @@ func (p *parser) dottedParent(t *table, keys []keyPart) *table {
 		sub, ok := v.(*table)
 		switch {
 		case !ok:
-			p.fail(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
+			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
 		case sub.kind == inline:
-			p.fail(k.off, "cannot add keys to the inline table %s", keyString(keys[:i+1]))
+			p.failRedefine(k.off, "cannot add keys to the inline table %s", keyString(keys[:i+1]))
 		case sub.kind != dotted:
-			p.fail(k.off, "cannot add keys to the table %s with a dotted key: it is defined by a header", keyString(keys[:i+1]))
+			p.failRedefine(k.off, "cannot add keys to the table %s with a dotted key: it is defined by a header", keyString(keys[:i+1]))
 		}
 		t = sub
 	}
@@ -293,13 +311,13 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 		switch v := v.(type) {
 		case *table:
 			if v.kind == inline {
-				p.fail(k.off, "cannot add tables to the inline table %s", keyString(keys[:i+1]))
+				p.failRedefine(k.off, "cannot add tables to the inline table %s", keyString(keys[:i+1]))
 			}
 			t = v
 		case *tableArray:
 			t = v.elems[len(v.elems)-1]
 		default:
-			p.fail(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
+			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
 		}
 	}
 	last := keys[len(keys)-1]
@@ -312,9 +330,9 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 		case *tableArray:
 			v.elems = append(v.elems, nt)
 		case []any:
-			p.fail(last.off, "cannot append to the array %s: it is a static array", keyString(keys))
+			p.failRedefine(last.off, "cannot append to the array %s: it is a static array", keyString(keys))
 		default:
-			p.fail(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
+			p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
 		}
 		return nt
 	}
@@ -326,16 +344,16 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 	sub, isTable := v.(*table)
 	switch {
 	case !isTable:
-		p.fail(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
+		p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
 	case sub.kind == implicit:
 		sub.kind = header
 		return sub
 	case sub.kind == dotted:
-		p.fail(last.off, "table %s is already defined by dotted keys", keyString(keys))
+		p.failRedefine(last.off, "table %s is already defined by dotted keys", keyString(keys))
 	case sub.kind == inline:
-		p.fail(last.off, "table %s is already defined as an inline table", keyString(keys))
+		p.failRedefine(last.off, "table %s is already defined as an inline table", keyString(keys))
 	}
-	p.fail(last.off, "table %s is already defined", keyString(keys))
+	p.failRedefine(last.off, "table %s is already defined", keyString(keys))
 	return nil
 }
 
@@ -469,7 +487,7 @@ func (p *parser) describe(off int) string {
 	return fmt.Sprintf("%U %q", r, r)
 }
 
-// keyString writes a dotted key for a message, quoting the parts that are not bare.
+// keyString quotes a dotted key for a message, written as in TOML: "a.b", "site.\"x.org\"".
 func keyString(keys []keyPart) string {
 	var b strings.Builder
 	for i, k := range keys {
@@ -489,7 +507,7 @@ func keyString(keys []keyPart) string {
 			b.WriteString(strconv.Quote(k.name))
 		}
 	}
-	return b.String()
+	return strconv.Quote(b.String())
 }
 
 func typeName(v any) string {

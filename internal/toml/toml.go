@@ -18,9 +18,7 @@ type ParseError struct {
 	Col  int    // 1-based, in bytes, as go/scanner counts columns
 	Msg  string // one line, lowercase, no trailing period
 
-	// newer is set when the construct is valid in the TOML 1.1 draft, which other parsers may
-	// accept: the tests compare this package with one.
-	newer bool
+	class class // for the tests
 }
 
 func (e *ParseError) Error() string {
@@ -68,11 +66,11 @@ func Parse(src []byte) (map[string]any, error) {
 	p := &parser{src: src}
 	err := p.run()
 	if bad := invalidUTF8(src); bad >= 0 && (err == nil || err.off >= bad) {
-		err = &parseError{off: bad, msg: "invalid utf-8"}
+		err = &parseError{off: bad, msg: "invalid utf-8", class: syntax}
 	}
 	if err != nil {
 		line, col := position(src, err.off)
-		return nil, &ParseError{Line: line, Col: col, Msg: err.msg, newer: err.newer}
+		return nil, &ParseError{Line: line, Col: col, Msg: err.msg, class: err.class}
 	}
 	return p.root.export(), nil
 }
