@@ -15,13 +15,14 @@ type parseError struct {
 }
 
 // class sorts errors for the tests, which compare this package with a TOML 1.1 parser that is
-// known to let some redefinitions through.
+// known to let some redefinitions and out-of-range offsets through.
 type class uint8
 
 const (
 	syntax   class = iota
 	newer          // the construct is valid in the TOML 1.1 draft
 	redefine       // a table or key defined twice, or extended after its definition
+	offset         // a time offset out of range
 )
 
 // bailout unwinds the parser from the first error up to run.

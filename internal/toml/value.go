@@ -449,23 +449,23 @@ func (p *parser) datetime(tok string, start int) any {
 	if s == "" {
 		return LocalDateTime{Date: date, Time: tm}
 	}
-	offset := 0
+	zone := 0
 	switch {
 	case s == "Z" || s == "z":
 	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && isDigit(int(s[1])) && isDigit(int(s[2])) && s[3] == ':' &&
 		isDigit(int(s[4])) && isDigit(int(s[5])):
 		h, m := atoi(s[1:3]), atoi(s[4:6])
 		if h > 23 || m > 59 {
-			p.fail(start, "invalid date-time %q: offset out of range", tok)
+			p.failClass(start, offset, "invalid date-time %q: offset out of range", tok)
 		}
-		offset = (h*60 + m) * 60
+		zone = (h*60 + m) * 60
 		if s[0] == '-' {
-			offset = -offset
+			zone = -zone
 		}
 	default:
 		p.fail(start, "invalid date-time %q", tok)
 	}
-	return time.Date(date.Year, time.Month(date.Month), date.Day, tm.Hour, tm.Minute, tm.Second, tm.Nanosecond, offsetZone(offset))
+	return time.Date(date.Year, time.Month(date.Month), date.Day, tm.Hour, tm.Minute, tm.Second, tm.Nanosecond, offsetZone(zone))
 }
 
 func atoi(s string) int {
