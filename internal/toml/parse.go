@@ -23,6 +23,7 @@ const (
 	newer          // the construct is valid in the TOML 1.1 draft
 	redefine       // a table or key defined twice, or extended after its definition
 	offset         // a time offset out of range
+	encoding       // invalid UTF-8
 )
 
 // bailout unwinds the parser from the first error up to run.

@@ -66,7 +66,7 @@ func Parse(src []byte) (map[string]any, error) {
 	p := &parser{src: src}
 	err := p.run()
 	if bad := invalidUTF8(src); bad >= 0 && (err == nil || err.off >= bad) {
-		err = &parseError{off: bad, msg: "invalid utf-8", class: syntax}
+		err = &parseError{off: bad, msg: "invalid utf-8", class: encoding}
 	}
 	if err != nil {
 		line, col := position(src, err.off)

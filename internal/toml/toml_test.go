@@ -1,6 +1,7 @@
 package toml
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -233,6 +234,7 @@ var fuzzSeeds = []string{
 	"a = \"\\U0010FFFF\"\n",
 	"a = 0.0_1e1_0\n",
 	"é = 1\n",
+	"\xff\xfea\x00 \x00=\x00 \x001\x00",
 }
 
 // FuzzParse compares Parse with github.com/BurntSushi/toml: they must agree on what is TOML,
@@ -262,6 +264,11 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) accepts it; BurntSushi's Decode says %v", src, berr)
 		case err != nil && berr == nil:
 			if pe.class == newer || pe.class == redefine || pe.class == offset {
+				return
+			}
+			// That library reads a file that starts with a UTF-16 byte order mark as UTF-16;
+			// TOML is UTF-8.
+			if pe.class == encoding && (bytes.HasPrefix(src, []byte{0xFE, 0xFF}) || bytes.HasPrefix(src, []byte{0xFF, 0xFE})) {
 				return
 			}
 			t.Fatalf("Parse(%q) = %v; BurntSushi's Decode accepts it", src, err)
