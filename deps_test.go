@@ -26,7 +26,7 @@ func TestLayering(t *testing.T) {
 		allow []string // the project's packages it may depend on
 		ban   []string // outside packages it must not depend on (exactly these, not their subpackages)
 	}{
-		{"edit", []string{"edit/patch", "internal/safe"}, nil},
+		{"edit", []string{"edit/patch", "internal/safe", "internal/toml"}, nil},
 		{"edit/patch", nil, nil},
 		{"edit/locate", nil, nil},
 		{"llm", []string{"internal/safe"}, []string{openaiRoot}},
@@ -34,6 +34,7 @@ func TestLayering(t *testing.T) {
 		{"shell", []string{"internal/safe"}, nil},
 		{"completions", nil, nil},
 		{"internal/safe", nil, nil},
+		{"internal/toml", nil, nil},
 	}
 	goCmd := testenv.LookPath(t, "go")
 	for _, tc := range tests {
@@ -65,5 +66,29 @@ func TestLayering(t *testing.T) {
 				t.Errorf("%s depends on %v; it may use only %v of the project and none of %v", tc.pkg, bad, tc.allow, append(cliOnly, tc.ban...))
 			}
 		})
+	}
+}
+
+// TestBinaryDeps keeps general TOML libraries out of the spark binary: github.com/BurntSushi/toml
+// reads the local time zone when the program starts and links far more code than a config file
+// and a syntax check need, and start-up is a product surface. internal/toml parses TOML instead;
+// the library stays a test dependency, to check that parser against.
+func TestBinaryDeps(t *testing.T) {
+	banned := []string{"github.com/BurntSushi/toml"}
+	goCmd := testenv.LookPath(t, "go")
+	out, err := exec.Command(goCmd, "list", "-deps", "-tags", "urfave_cli_no_docs", module).Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", module, err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, module+"/internal/toml") {
+		t.Fatalf("go list -deps %s does not list internal/toml: the check below would prove nothing", module)
+	}
+	for _, dep := range deps {
+		for _, b := range banned {
+			if dep == b || strings.HasPrefix(dep, b+"/") {
+				t.Errorf("the spark binary depends on %s", dep)
+			}
+		}
 	}
 }

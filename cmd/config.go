@@ -6,11 +6,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/internal/toml"
 	"github.com/spark-cli/spark/llm"
 	"github.com/spark-cli/spark/shell"
 )
@@ -25,12 +25,78 @@ const (
 
 // fileConfig is $XDG_CONFIG_HOME/spark/config.toml.
 type fileConfig struct {
-	Model        string `toml:"model"`
-	BaseURL      string `toml:"base_url"`
-	APIKey       string `toml:"api_key"`
-	Format       string `toml:"format"`
-	Prediction   bool   `toml:"prediction"`
-	StallTimeout string `toml:"stall_timeout"`
+	Model        string
+	BaseURL      string
+	APIKey       string
+	Format       string
+	Prediction   bool
+	StallTimeout string
+}
+
+// decodeConfig fills fc from the config file's text. Unknown keys are ignored and a key matches
+// regardless of case when no key matches exactly, as the file was read before; a known key with
+// a value of the wrong type is an error that names it.
+func decodeConfig(data []byte, fc *fileConfig) error {
+	doc, err := toml.Parse(data)
+	if err != nil {
+		return err
+	}
+	strs := []struct {
+		key string
+		dst *string
+	}{
+		{"model", &fc.Model}, {"base_url", &fc.BaseURL}, {"api_key", &fc.APIKey},
+		{"format", &fc.Format}, {"stall_timeout", &fc.StallTimeout},
+	}
+	for _, f := range strs {
+		if v, ok := configValue(doc, f.key); ok {
+			s, ok := v.(string)
+			if !ok {
+				return fmt.Errorf("key %q: want a string, got %s", f.key, tomlType(v))
+			}
+			*f.dst = s
+		}
+	}
+	if v, ok := configValue(doc, "prediction"); ok {
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("key %q: want true or false, got %s", "prediction", tomlType(v))
+		}
+		fc.Prediction = b
+	}
+	return nil
+}
+
+// tomlType names the TOML type of a parsed value for a message.
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	}
+	return "a date-time"
+}
+
+// configValue looks key up in doc, exactly and then regardless of case.
+func configValue(doc map[string]any, key string) (any, bool) {
+	if v, ok := doc[key]; ok {
+		return v, true
+	}
+	for k, v := range doc {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // modelFlags are the model settings a command line may carry.
@@ -72,7 +138,7 @@ func loadSettings(getenv func(string) string, fl modelFlags) (settings, error) {
 		data, err := os.ReadFile(p)
 		switch {
 		case err == nil:
-			if _, err := toml.Decode(string(data), &fc); err != nil {
+			if err := decodeConfig(data, &fc); err != nil {
 				return settings{}, fmt.Errorf("read config %s: %w", p, err)
 			}
 		case !errors.Is(err, os.ErrNotExist):

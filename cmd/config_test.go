@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/spark-cli/spark/edit"
+	"github.com/spark-cli/spark/internal/toml"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -88,6 +90,44 @@ func TestLoadSettingsErrors(t *testing.T) {
 		if _, err := loadSettings(envMap(tt.env), tt.flags); err == nil {
 			t.Errorf("loadSettings(%s) = nil error, want one", tt.name)
 		}
+	}
+	_, err := loadSettings(envMap(map[string]string{"XDG_CONFIG_HOME": bad}), modelFlags{})
+	var pe *toml.ParseError
+	if !errors.As(err, &pe) || pe.Line != 1 {
+		t.Errorf("loadSettings(bad toml) = %v, want a *toml.ParseError on line 1", err)
+	}
+}
+
+func TestDecodeConfig(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      fileConfig
+		wantErr   string // "" for none
+	}{
+		{"all keys", "model = \"m\"\nbase_url = \"http://h/v1\"\napi_key = \"k\"\nformat = \"whole\"\nprediction = true\nstall_timeout = \"5s\"\n",
+			fileConfig{Model: "m", BaseURL: "http://h/v1", APIKey: "k", Format: "whole", Prediction: true, StallTimeout: "5s"}, ""},
+		{"unknown keys are ignored", "model = \"m\"\ntheme = 3\n[extra]\nx = 1\n", fileConfig{Model: "m"}, ""},
+		{"a key matches regardless of case", "Model = \"m\"\n", fileConfig{Model: "m"}, ""},
+		{"the exact key wins", "MODEL = \"a\"\nmodel = \"b\"\n", fileConfig{Model: "b"}, ""},
+		{"wrong type", "model = 4\n", fileConfig{}, `key "model": want a string, got an integer`},
+		{"wrong type for a boolean", "prediction = \"yes\"\n", fileConfig{}, `key "prediction": want true or false, got a string`},
+		{"a table for a string", "[base_url]\n", fileConfig{}, `key "base_url": want a string, got a table`},
+		{"not toml", "model = \n", fileConfig{}, "line 1, column 9: expected a value, found newline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got fileConfig
+			err := decodeConfig([]byte(tt.src), &got)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("decodeConfig(%q) = %v, want %q", tt.src, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("decodeConfig(%q) = %+v, %v, want %+v", tt.src, got, err, tt.want)
+			}
+		})
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/spark-cli/spark/internal/toml"
 )
 
 // SyntaxError reports an edit that leaves a file unparseable that parsed before it. It carries
@@ -124,14 +124,13 @@ func parseJSON(_ string, src []byte) (int, int, string) {
 }
 
 func parseTOML(_ string, src []byte) (int, int, string) {
-	var v struct{} // parse only: no values are kept
-	_, err := toml.Decode(string(src), &v)
+	_, err := toml.Parse(src)
 	if err == nil {
 		return 0, 0, ""
 	}
-	var pe toml.ParseError
+	var pe *toml.ParseError
 	if errors.As(err, &pe) {
-		return pe.Position.Line, pe.Position.Col, pe.Message
+		return pe.Line, pe.Col, pe.Msg
 	}
 	return 0, 0, err.Error()
 }

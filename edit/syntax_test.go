@@ -43,7 +43,11 @@ func TestCheckSyntax(t *testing.T) {
 		{"json empty before and after", "app.json", "", "", nil},
 		{
 			"toml unclosed table", "spark.toml", "[model]\nname = \"a\"\n", "[model\nname = \"b\"\n",
-			&SyntaxError{Path: "spark.toml", Lang: "toml", Line: 2, Col: 7, Msg: "expected '.' or ']' to end table name, but got '\\n' instead"},
+			&SyntaxError{Path: "spark.toml", Lang: "toml", Line: 1, Col: 7, Msg: "expected ']' to end the table header, found newline"},
+		},
+		{
+			"toml duplicate key", "spark.toml", "[model]\nname = \"a\"\n", "[model]\nname = \"a\"\nname = \"b\"\n",
+			&SyntaxError{Path: "spark.toml", Lang: "toml", Line: 3, Col: 1, Msg: `duplicate key "name"`},
 		},
 		{"toml still parses", "spark.toml", "[model]\nname = \"a\"\n", "[model]\nname = \"b\"\nport = 1\n", nil},
 		{"other files are not checked", "notes.txt", "a\n", "{{{\n", nil},
