@@ -30,12 +30,17 @@ const (
 type bailout struct{}
 
 type parser struct {
-	src  []byte
-	pos  int
-	root *table
-	cur  *table // the table that key/value lines go into
-	err  *parseError
+	src   []byte
+	pos   int
+	root  *table
+	cur   *table // the table that key/value lines go into
+	err   *parseError
+	depth int // arrays and inline tables open around the current value
 }
+
+// maxDepth bounds the nesting of arrays and inline tables: the text checked may be a model's
+// reply, and each level is a Go call, so [[[[… a million deep would exhaust the stack.
+const maxDepth = 1000
 
 // kind says how a table came to be, which decides what may extend it later.
 type kind uint8
@@ -372,9 +377,14 @@ func (p *parser) value() any {
 			return p.multilineLiteralString()
 		}
 		return p.literalString()
-	case '[':
-		return p.array()
-	case '{':
+	case '[', '{':
+		if p.depth++; p.depth > maxDepth {
+			p.fail(p.pos, "arrays and inline tables nested more than %d deep", maxDepth)
+		}
+		defer func() { p.depth-- }()
+		if p.peek() == '[' {
+			return p.array()
+		}
 		return p.inlineTable()
 	}
 	return p.scalar()

@@ -312,3 +312,23 @@ func BenchmarkParse200Sections(b *testing.B) {
 		}
 	})
 }
+
+// TestDeepNesting: a text nested far deeper than any document (a model's reply may be anything)
+// is an error at the level past the limit, not a stack overflow.
+func TestDeepNesting(t *testing.T) {
+	for _, open := range []string{"[", "{a="} {
+		src := "x = " + strings.Repeat(open, 1_000_000)
+		_, err := Parse([]byte(src))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "nested more than 1000 deep") {
+			t.Fatalf("Parse(%q × 1e6) = %v, want the nesting error", open, err)
+		}
+		if want := 5 + maxDepth*len(open); pe.Col != want {
+			t.Errorf("Parse(%q × 1e6): error at column %d, want %d", open, pe.Col, want)
+		}
+	}
+	ok := "x = " + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + "\n"
+	if _, err := Parse([]byte(ok)); err != nil {
+		t.Errorf("%d nested arrays: %v", maxDepth, err)
+	}
+}
