@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"sort"
@@ -69,14 +70,25 @@ func TestLayering(t *testing.T) {
 	}
 }
 
-// TestBinaryDeps keeps general TOML libraries out of the spark binary: github.com/BurntSushi/toml
-// reads the local time zone when the program starts and links far more code than a config file
-// and a syntax check need, and start-up is a product surface. internal/toml parses TOML instead;
-// the library stays a test dependency, to check that parser against.
+// TestBinaryDeps checks what the README's install command leaves out of the spark binary, since
+// every linked package costs start-up time and start-up is a product surface:
+//   - general TOML libraries: github.com/BurntSushi/toml reads the local time zone when the
+//     program starts and links far more code than a config file and a syntax check need.
+//     internal/toml parses TOML instead; the library stays a test dependency, to check that
+//     parser against;
+//   - urfave/cli's documentation generators (the urfave_cli_no_docs tag).
 func TestBinaryDeps(t *testing.T) {
-	banned := []string{"github.com/BurntSushi/toml"}
+	const installTags = "urfave_cli_no_docs" // as in the README's first command
+	banned := []string{"github.com/BurntSushi/toml", "github.com/cpuguy83/go-md2man/v2"}
 	goCmd := testenv.LookPath(t, "go")
-	out, err := exec.Command(goCmd, "list", "-deps", "-tags", "urfave_cli_no_docs", module).Output()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "go install -tags "+installTags+" .") {
+		t.Fatalf("README.md's install command does not build with -tags %s", installTags)
+	}
+	out, err := exec.Command(goCmd, "list", "-deps", "-tags", installTags, module).Output()
 	if err != nil {
 		t.Fatalf("go list -deps %s: %v", module, err)
 	}
