@@ -19,6 +19,10 @@ import (
 // bufSize is the relay's read size in both directions.
 const bufSize = 64 << 10
 
+// burstYields is how many times readPty yields the processor and reads again, when the pty has
+// just been found empty, before it waits in poll(2).
+const burstYields = 16
+
 // maxSecrets bounds the lines typed with echo off that are kept for redaction.
 const maxSecrets = 32
 
@@ -84,6 +88,7 @@ func (r *relay) close() {
 // costs one blocking poll.
 func (r *relay) readPty(buf []byte) (int, error) {
 	fds := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLIN}, {Fd: int32(r.wake[0]), Events: unix.POLLIN}}
+	yields := burstYields
 	for {
 		timeout := -1
 		if stop := r.stop.Load(); stop != 0 {
@@ -106,6 +111,15 @@ func (r *relay) readPty(buf []byte) (int, error) {
 			continue
 		case errno != unix.EAGAIN:
 			return 0, errno
+		}
+		// In a burst of output the next 4 KiB is usually a few microseconds behind, written by
+		// the program and moved into the pty by a kernel worker: giving the processor to them
+		// and reading again costs less than sleeping in poll and being woken, most of all on a
+		// busy machine, where a wake-up waits for a time slice.
+		if yields > 0 {
+			yields--
+			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
+			continue
 		}
 		if _, err := unix.Poll(fds, timeout); err != nil && err != unix.EINTR {
 			return 0, err
