@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -125,10 +126,18 @@ func runFloorBench(ctx context.Context, _ []string) error {
 			return err
 		}
 	}
+	var faults [3]int64
+	for i, argv := range [][]string{{before, "--version"}, {bin, "--version"}, {hello}} {
+		if faults[i], err = minorFaults(ctx, work, argv); err != nil {
+			return err
+		}
+	}
 	t.notes = append(t.notes,
 		fmt.Sprintf("The binary (`go build`, as `go install` builds it): %.1f MB, %.1f MB at %s. Package initialisation of "+
 			"`spark --version` (`GODEBUG=inittrace=1`, the sum of its lines, median of 21): %s, %s at %s.",
 			sizes[1], sizes[0], beforeRev, fmtMs(inits[1]), fmtMs(inits[0]), beforeRev),
+		fmt.Sprintf("Minor page faults, start → exit (getrusage, median of 21): `spark --version` %d, %d at %s; the hello world %d.",
+			faults[1], faults[0], beforeRev, faults[2]),
 		fmt.Sprintf("Load average (1 min) before and after: %s and %s, on %s.", loadBefore, loadAvg(), hostInfo()))
 	t.print()
 	return nil
@@ -259,6 +268,27 @@ func initTotal(ctx context.Context, bin, work string) (time.Duration, error) {
 		totals = append(totals, total)
 	}
 	return median(totals), nil
+}
+
+// minorFaults is the median over 21 runs of argv's minor page faults: each first touch of a page
+// of the binary, the heap or a stack, which costs more than most of start-up's instructions on a
+// virtual machine.
+func minorFaults(ctx context.Context, work string, argv []string) (int64, error) {
+	var n []int64
+	for range 21 {
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Dir = work
+		if err := cmd.Run(); err != nil {
+			return 0, fmt.Errorf("%s: %w", argv[0], err)
+		}
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			return 0, fmt.Errorf("%s: no resource usage", argv[0])
+		}
+		n = append(n, ru.Minflt)
+	}
+	slices.Sort(n)
+	return n[len(n)/2], nil
 }
 
 // loadAvg is the 1-minute load average.
