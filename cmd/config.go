@@ -52,7 +52,7 @@ func decodeConfig(data []byte, fc *fileConfig) error {
 		if v, ok := configValue(doc, f.key); ok {
 			s, ok := v.(string)
 			if !ok {
-				return fmt.Errorf("key %q: want a string, got %s", f.key, tomlType(v))
+				return fmt.Errorf("key %q: want a string, got %s", f.key, toml.TypeName(v))
 			}
 			*f.dst = s
 		}
@@ -60,30 +60,11 @@ func decodeConfig(data []byte, fc *fileConfig) error {
 	if v, ok := configValue(doc, "prediction"); ok {
 		b, ok := v.(bool)
 		if !ok {
-			return fmt.Errorf("key %q: want true or false, got %s", "prediction", tomlType(v))
+			return fmt.Errorf("key %q: want true or false, got %s", "prediction", toml.TypeName(v))
 		}
 		fc.Prediction = b
 	}
 	return nil
-}
-
-// tomlType names the TOML type of a parsed value for a message.
-func tomlType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	}
-	return "a date-time"
 }
 
 // configValue looks key up in doc, exactly and then regardless of case.

@@ -233,7 +233,7 @@ func (p *parser) dottedParent(t *table, keys []keyPart) *table {
 		sub, ok := v.(*table)
 		switch {
 		case !ok:
-			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
+			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), TypeName(v))
 		case sub.kind == inline:
 			p.failRedefine(k.off, "cannot add keys to the inline table %s", keyString(keys[:i+1]))
 		case sub.kind != dotted:
@@ -324,7 +324,7 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 		case *tableArray:
 			t = v.elems[len(v.elems)-1]
 		default:
-			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), typeName(v))
+			p.failRedefine(k.off, "key %s is already defined as %s", keyString(keys[:i+1]), TypeName(v))
 		}
 	}
 	last := keys[len(keys)-1]
@@ -339,7 +339,7 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 		case []any:
 			p.failRedefine(last.off, "cannot append to the array %s: it is a static array", keyString(keys))
 		default:
-			p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
+			p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), TypeName(v))
 		}
 		return nt
 	}
@@ -351,7 +351,7 @@ func (p *parser) defineTable(keys []keyPart, array bool) *table {
 	sub, isTable := v.(*table)
 	switch {
 	case !isTable:
-		p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), typeName(v))
+		p.failRedefine(last.off, "key %s is already defined as %s", keyString(keys), TypeName(v))
 	case sub.kind == implicit:
 		sub.kind = header
 		return sub
@@ -522,7 +522,9 @@ func keyString(keys []keyPart) string {
 	return strconv.Quote(b.String())
 }
 
-func typeName(v any) string {
+// TypeName names the TOML type of a value Parse returns, for a message: "a string", "an
+// integer", "an array", "a table", "a date-time"...
+func TypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"
@@ -536,7 +538,7 @@ func typeName(v any) string {
 		return "an array"
 	case *tableArray:
 		return "an array of tables"
-	case *table:
+	case *table, map[string]any:
 		return "a table"
 	}
 	return "a date-time"
