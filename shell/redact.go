@@ -135,46 +135,149 @@ const knownShapes = `\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9
 const wrapPrefixes = `\b(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-|AIza|GOCSPX-|npm_|hf_|pypi-|SG\.|AKIA|ASIA|dop_v1_|shpat_|hvs\.|lin_api_)`
 
 // knownShapeMarks are literal pieces of knownShapes: each of its tokens holds one of them, but
-// for Discord's bot tokens, which hold six token characters between two dots (dotSixDot).
+// for those that knownShapeLooks checks (pieces that ordinary text holds too: "SK" in TASK, "$2"
+// in awk's print $2, a host name between dots).
 var knownShapeMarks = []string{
 	"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
 	"glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "glft-",
 	"xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "hooks.slack.com/services/",
-	"sk-", "AIza", "GOCSPX-", "_live_", "_test_", "npm_", "hf_", "pypi-AgE", "SG.",
-	"/api/webhooks/", "SK", "key-", "-us", "shpat_", "shpca_", "shppa_", "shpss_", "_v1_",
-	"sq0atp-", "sq0csp-", "dapi", "AGE-SECRET-KEY-1", "hvs.", "hvb.", "hvr.", ".atlasv1.", ":AA",
-	"lin_api_", "PMAK-", "glsa_", "NRAK-", "dp.pt.",
-	"$1$", "$5$", "$6$", "$apr1$", "$2", "$y$", "$argon2", "{SHA}", "eyJ",
+	"AIza", "GOCSPX-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_",
+	"npm_", "hf_", "pypi-AgE", "SG.", "/api/webhooks/", "shpat_", "shpca_", "shppa_", "shpss_",
+	"dop_v1_", "dor_v1_", "doo_v1_", "sq0atp-", "sq0csp-", "AGE-SECRET-KEY-1", "hvs.", "hvb.", "hvr.",
+	".atlasv1.", "lin_api_", "PMAK-", "glsa_", "NRAK-", "dp.pt.",
+	"$1$", "$5$", "$6$", "$apr1$", "$2$", "$2a$", "$2b$", "$2x$", "$2y$", "$y$", "$argon2", "{SHA}", "eyJ",
+}
+
+// knownShapeLooks are may tests for the tokens of knownShapes whose literal piece is common in
+// ordinary text: the piece is checked with what must stand beside it.
+var knownShapeLooks = []func(s string) bool{
+	func(s string) bool { return around(s, "sk-", wordStart, tokenByte, 20) },  // \bsk-…[A-Za-z0-9_-]{20,}
+	func(s string) bool { return around(s, "SK", wordStart, isHex, 32) },       // \bSK[0-9a-fA-F]{32}
+	func(s string) bool { return around(s, "key-", wordStart, isHex, 32) },     // \bkey-[0-9a-f]{32}
+	func(s string) bool { return around(s, "dapi", wordStart, isHex, 32) },     // \bdapi[a-f0-9]{32}
+	func(s string) bool { return around(s, "-us", afterHex, isDigit, 1) },      // [0-9a-f]{32}-us[0-9]
+	func(s string) bool { return around(s, ":AA", afterDigit, tokenByte, 33) }, // [0-9]{8,10}:AA[...]{33}
+	discordBotShape,
 }
 
 // mayKnownShape is knownShapes' may test.
-func mayKnownShape(t *scanText) bool { return has(knownShapeMarks...)(t) || dotSixDot(t.s) }
+func mayKnownShape(t *scanText) bool {
+	if has(knownShapeMarks...)(t) {
+		return true
+	}
+	for _, look := range knownShapeLooks {
+		if look(t.s) {
+			return true
+		}
+	}
+	return false
+}
 
-// dotSixDot reports whether s holds a dot, six token characters ([A-Za-z0-9_-]) and a dot.
-func dotSixDot(s string) bool {
-	for i := strings.IndexByte(s, '.'); i >= 0 && i+7 < len(s); {
-		if s[i+7] == '.' && strings.IndexFunc(s[i+1:i+7], func(r rune) bool { return !tokenByte(r) }) < 0 {
+// around reports whether s holds piece with before(the byte before it, or -1 at the start) true
+// and, when n > 0, n bytes after it for which after is true.
+func around(s, piece string, before func(c int) bool, after func(c byte) bool, n int) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], piece)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		i = at + 1
+		prev := -1
+		if at > 0 {
+			prev = int(s[at-1])
+		}
+		if !before(prev) {
+			continue
+		}
+		rest := s[at+len(piece):]
+		if n == 0 {
+			return true
+		}
+		if len(rest) >= n && strings.IndexFunc(rest[:n], func(r rune) bool { return r >= 0x80 || !after(byte(r)) }) < 0 {
+			return true
+		}
+	}
+}
+
+// wordStart is \b before a word character: the start, or a byte that is not one.
+func wordStart(c int) bool { return c < 0 || !wordByte(byte(c)) }
+
+func afterHex(c int) bool   { return c >= 0 && isHex(byte(c)) }
+func afterDigit(c int) bool { return c >= 0 && isDigit(byte(c)) }
+
+func wordByte(c byte) bool {
+	return c == '_' || isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+func isDigit(c byte) bool   { return c >= '0' && c <= '9' }
+func isHex(c byte) bool     { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+func tokenByte(c byte) bool { return c == '-' || wordByte(c) }
+
+// discordBotShape is the may test of Discord's bot tokens, [MNO] and 23 to 27 token bytes, a dot,
+// 6 token bytes, a dot and 27 to 40 token bytes: a dot with 24 token bytes before it and 6 and a
+// dot and 27 after.
+func discordBotShape(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		if i >= 24 && i+8+27 <= len(s) && s[i+7] == '.' &&
+			allBytes(s[i-24:i], tokenByte) && allBytes(s[i+1:i+7], tokenByte) && allBytes(s[i+8:i+8+27], tokenByte) {
 			return true
 		}
 		j := strings.IndexByte(s[i+1:], '.')
 		if j < 0 {
-			break
+			return false
 		}
 		i += 1 + j
 	}
 	return false
 }
 
-func tokenByte(r rune) bool {
-	return r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+func allBytes(s string, in func(c byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !in(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// wrapMarks are wrapPrefixes' literal pieces; a text without any has no cut token to join.
+// wrapMarks are wrapPrefixes' literal pieces; a text without any (nor "sk-" starting a word) has
+// no cut token to join.
 var wrapMarks = []string{
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-",
-	"xoxs-", "xoxr-", "sk-", "AIza", "GOCSPX-", "npm_", "hf_", "pypi-", "SG.", "AKIA", "ASIA", "dop_v1_",
+	"xoxs-", "xoxr-", "AIza", "GOCSPX-", "npm_", "hf_", "pypi-", "SG.", "AKIA", "ASIA", "dop_v1_",
 	"shpat_", "hvs.", "lin_api_",
+}
+
+func mayWrap(s string) bool {
+	return has(wrapMarks...)(&scanText{s: s}) || around(s, "sk-", wordStart, nil, 0)
+}
+
+// urlPassword is the may test of passwords in URLs: "://", then before the next slash or space
+// a colon and, after it, an at sign.
+func urlPassword(t *scanText) bool {
+	s := t.s
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return false
+		}
+		s = s[i+3:]
+		end := strings.IndexAny(s, "/ \t\n\r\f") // \s in Go's regexp: no \v
+		if end < 0 {
+			end = len(s)
+		}
+		if c := strings.IndexByte(s[:end], ':'); c >= 0 && strings.IndexByte(s[c+1:end], '@') >= 0 {
+			return true
+		}
+	}
+}
+
+// userFlag is the may test of curl's -u user:password and its kind: the flag after a space, a
+// separator or the start, and a colon somewhere.
+func userFlag(t *scanText) bool {
+	sep := func(c int) bool { return c < 0 || strings.IndexByte(" \t\n\r\f\v;|&(", byte(c)) >= 0 }
+	return strings.IndexByte(t.s, ':') >= 0 && (around(t.s, "-u", sep, nil, 0) || around(t.s, "--user", sep, nil, 0) || around(t.s, "--proxy-user", sep, nil, 0))
 }
 
 var (
@@ -204,12 +307,14 @@ func PrepareRedaction() {
 // a recording session and a request on its way out need them.
 var secretPatterns = sync.OnceValue(func() []secretPattern {
 	p := pattern
-	passwordWords := []string{"passw", "passphrase", "secret", "token", "api", "access", "private", "credential"}
+	flagWords := []string{"passw", "passphrase", "secret", "token", "apikey", "api-key", "access-key"}
+	keyWords := []string{"passw", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
+		"accesskey", "access_key", "access-key", "privatekey", "private_key", "private-key", "credential"}
 	return []secretPattern{
 		// PEM private keys, also when the output was cut before the END line.
 		p(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----\n?(?P<v>.*?)\n?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`, has("-----BEGIN ")),
 		// Credentials in URLs and connection strings: scheme://user:password@host.
-		p(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`, has("://")),
+		p(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@`, urlPassword),
 		// Authorization headers, bare bearer tokens and cookies.
 		p(`(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<v>[^\s"']+)`, hasFold("authorization")),
 		p(`(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)`, hasFold("bearer")),
@@ -217,7 +322,7 @@ var secretPatterns = sync.OnceValue(func() []secretPattern {
 		p(`(?P<v>`+knownShapes+`)`, mayKnownShape),
 		// Passwords on the command lines of common clients: curl -u user:pw, mysql -pPW,
 		// sshpass -p PW, redis-cli -a PW, docker login -p PW, openssl -pass pass:PW, htpasswd -b.
-		p(`(?:^|[\s;|&(])(?:-u|--user|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]+:(?P<v>[^\s'"]+)`, has("-u")),
+		p(`(?:^|[\s;|&(])(?:-u|--user|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]+:(?P<v>[^\s'"]+)`, userFlag),
 		p(`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("mysql", "mariadb")),
 		p(`\bsshpass\b[^\n;|&]*?\s-p\s*(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("sshpass")),
 		p(`\bredis-cli\b[^\n;|&]*?\s-a\s+(?P<v>'[^'\n]*'|"[^"\n]*"|[^\s'"]+)`, has("redis-cli")),
@@ -227,7 +332,7 @@ var secretPatterns = sync.OnceValue(func() []secretPattern {
 		// .netrc: machine HOST login USER password PW.
 		p(`(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<v>\S+)`, hasFold("machine")),
 		// --password VALUE and friends on command lines.
-		p(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`, hasFold(passwordWords...)),
+		p(`(?i)--?[a-z0-9-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[a-z0-9-]*[ \t]+(?P<v>[^\s-]\S*)`, hasFold(flagWords...)),
 		// Azure storage and service bus keys, SAS signatures, ODBC passwords in connection strings.
 		p(`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=(?P<v>[^;\s&"']+)`, hasFold("accountkey", "sharedaccess", "sig=")),
 		withCheck(p(`(?i)(?:^|[;\s"'])pwd\s*=\s*(?P<v>[^;\s"']+)`, hasFold("pwd")), func(v string) bool { return !strings.HasPrefix(v, "/") }),
@@ -236,7 +341,7 @@ var secretPatterns = sync.OnceValue(func() []secretPattern {
 		// Base64 key material under a key-ish name: kubeconfig client-key-data, "privateKey", ...
 		p(`(?i)\b[A-Za-z0-9_.-]*(?:key|cert)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?(?P<v>[A-Za-z0-9+/]{32,}={0,2})`, hasFold("key", "cert")),
 		// key=value and "key": "value" pairs whose key names a secret.
-		p(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`, hasFold(passwordWords...)),
+		p(`(?i)\b[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*(?P<v>"[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)`, hasFold(keyWords...)),
 		// A bare AWS secret access key: 40 characters of base64 with the mix of a random string.
 		withCheck(p(`(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])`, hasRun(40, base64Byte)), randomBase64),
 	}
@@ -427,7 +532,7 @@ func (r *Redactor) redact(s string, extra []string) string {
 // unwrap redacts tokens of a known shape that a line break cut in two (a terminal's width, a
 // program's fixed-width output): both halves, keeping the break.
 func unwrap(s string) string {
-	if !strings.Contains(s, "\n") || !has(wrapMarks...)(&scanText{s: s}) {
+	if !strings.Contains(s, "\n") || !mayWrap(s) {
 		return s
 	}
 	return wrapped().ReplaceAllStringFunc(s, func(m string) string {

@@ -88,7 +88,7 @@ func TestMayIsNecessary(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range shapes(wrap, 1000) {
-		if !has(wrapMarks...)(&scanText{s: s}) {
+		if !mayWrap(s) {
 			t.Errorf("wrapPrefixes: %q holds none of wrapMarks", s)
 		}
 	}
@@ -156,6 +156,11 @@ func TestMayOnTexts(t *testing.T) {
 	texts = append(texts, notSecrets...)
 	texts = append(texts, "Shell: bash on Debian GNU/Linux 12\nDirectory: /home/u/src/spark\nLine: git st\n",
 		"paſsword=hunter2hunter2", "api_\u212aey = abcdefghijklmnopqrstuvwxyz012345")
+	texts = append(texts, ordinaryLines...)
+	// Known shapes after a space, a quote and a colon, and glued to a word (where \b fails).
+	for _, c := range secretCorpus {
+		texts = append(texts, "x "+c.text, "'"+c.text+"'", "k:"+c.text, "abc"+c.text)
+	}
 	for _, s := range slices.Clone(texts) {
 		texts = append(texts, strings.ToUpper(s), strings.ToLower(s))
 	}
@@ -205,5 +210,28 @@ func BenchmarkRedactPrompt(b *testing.B) {
 	r := NewRedactor(nil)
 	for b.Loop() {
 		r.Redact(s)
+	}
+}
+
+// ordinaryLines are command lines and output that hold no secret but pieces of secret shapes:
+// "SK" in TASK, "$2" in awk, a host name between dots, "-us" in cpu-usage.
+var ordinaryLines = []string{
+	"awk '{print $2}' access.log | sort | uniq -c",
+	"curl -s https://api.github.com/repos/golang/go/releases",
+	"git push -u origin TASK-1234-fix-disk-usage",
+	"ps -o pid,cpu-usage,comm; df -h /mnt/disk-sk-01",
+	"ssh deploy@www.example.com 'sudo systemctl restart web'",
+	"Shell: zsh on Debian GNU/Linux 12\nDirectory: /home/u/src/spark\nRecent commands:\n  go test ./... (exit 1)\nLine: git st\n",
+}
+
+// TestMaySkipsOrdinaryText keeps the may tests sharp: the command lines of an ordinary session
+// pass none of them, so that redacting a suggestion's prompt compiles nothing.
+func TestMaySkipsOrdinaryText(t *testing.T) {
+	for _, s := range ordinaryLines {
+		for i, p := range secretPatterns() {
+			if p.may != nil && p.may(&scanText{s: s}) {
+				t.Errorf("pattern %d (%.40s...) may match %q", i, p.re().String(), s)
+			}
+		}
 	}
 }
