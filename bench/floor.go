@@ -18,9 +18,9 @@ import (
 func init() { suites["floor"] = runFloorBench }
 
 const (
-	floorStartRuns = 41  // --version / hello world pairs
-	floorBulkMB    = 100 // size of the file cat prints through the relays
-	floorBulkRuns  = 7   // pairs per sink
+	floorStartRuns = 41 // --version / hello world pairs
+	floorBulkMB    = 50 // size of the file cat prints through the relays
+	floorBulkRuns  = 15 // pairs per sink: the runs swing by a third, so many short ones
 )
 
 // runFloorBench measures spark's fixed costs against the floor a tool of its kind can reach,
