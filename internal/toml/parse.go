@@ -154,8 +154,15 @@ func (p *parser) endOfLine(after string) {
 	if p.peek() == '#' {
 		p.comment()
 	}
+	if p.peek() != -1 && !p.newline() {
+		p.fail(p.pos, "expected a newline after the %s, found %s", after, p.describe(p.pos))
+	}
+}
+
+// newline consumes the line break at the current position, "\n" or "\r\n", and reports whether
+// there was one; a carriage return without a newline after it is an error.
+func (p *parser) newline() bool {
 	switch p.peek() {
-	case -1:
 	case '\n':
 		p.pos++
 	case '\r':
@@ -164,8 +171,9 @@ func (p *parser) endOfLine(after string) {
 		}
 		p.pos += 2
 	default:
-		p.fail(p.pos, "expected a newline after the %s, found %s", after, p.describe(p.pos))
+		return false
 	}
+	return true
 }
 
 // comment consumes a comment up to, not including, the end of its line.
@@ -186,16 +194,10 @@ func (p *parser) comment() {
 func (p *parser) skipBlank() {
 	for {
 		p.skipSpace()
-		switch p.peek() {
-		case '#':
+		switch {
+		case p.peek() == '#':
 			p.comment()
-		case '\n':
-			p.pos++
-		case '\r':
-			if p.at(p.pos+1) != '\n' {
-				p.fail(p.pos, "carriage return not followed by a newline")
-			}
-			p.pos += 2
+		case p.newline():
 		default:
 			return
 		}
