@@ -85,11 +85,16 @@ func Excerpt(text string, important []int, limit int) string {
 // of it may not. It is safe for concurrent use.
 type Buffer struct {
 	mu      sync.Mutex
-	limit   int // bytes kept at each end
-	head    []byte
-	tail    []byte // the last bytes, up to 2*limit before it is trimmed to limit
+	limit   int             // bytes kept at each end
+	head    strings.Builder // String hands it out without a copy when nothing was dropped
+	tail    []byte          // the last bytes, up to 2*limit before it is trimmed to limit
 	written int64
 }
+
+// bufferFirstGrow is the head's first allocation: a piped log of a few hundred KiB then lands
+// in one buffer, without the copies and fresh pages of growing by doubling. Memory the heap takes
+// from the system is touched only where it is written.
+const bufferFirstGrow = 256 << 10
 
 // NewBuffer returns a Buffer that keeps up to limit bytes of the start and limit of the end.
 func NewBuffer(limit int) *Buffer {
@@ -102,9 +107,12 @@ func (b *Buffer) Write(p []byte) (int, error) {
 	defer b.mu.Unlock()
 	n := len(p)
 	b.written += int64(n)
-	if room := b.limit - len(b.head); room > 0 {
+	if room := b.limit - b.head.Len(); room > 0 {
+		if b.head.Cap() == 0 {
+			b.head.Grow(min(b.limit, bufferFirstGrow))
+		}
 		k := min(room, len(p))
-		b.head = append(b.head, p[:k]...)
+		b.head.Write(p[:k])
 		p = p[k:]
 	}
 	// The tail keeps one byte more than it shows, to tell whether it starts a line.
@@ -137,16 +145,19 @@ func (b *Buffer) String() string {
 		lineStart = tail[len(tail)-b.limit-1] == '\n'
 		tail = tail[len(tail)-b.limit:]
 	}
-	omitted := b.written - int64(len(b.head)) - int64(len(tail))
+	head := b.head.String()
+	omitted := b.written - int64(len(head)) - int64(len(tail))
 	if omitted == 0 {
-		return string(b.head) + string(tail)
+		if len(tail) == 0 {
+			return head
+		}
+		return head + string(tail)
 	}
-	head := b.head
-	if i := bytes.LastIndexByte(head, '\n'); i > len(head)/2 {
+	if i := strings.LastIndexByte(head, '\n'); i > len(head)/2 {
 		omitted += int64(len(head) - i - 1)
 		head = head[:i+1]
 	} else if len(head) > 0 && head[len(head)-1] != '\n' {
-		head = append(head[:len(head):len(head)], '\n')
+		head += "\n"
 	}
 	if i := bytes.IndexByte(tail, '\n'); !lineStart && i >= 0 && i < len(tail)/2 {
 		omitted += int64(i + 1)
