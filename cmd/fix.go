@@ -120,7 +120,6 @@ type fixer struct {
 }
 
 func runFix(ctx context.Context, e *env, opts fixOptions) error {
-	shell.PrepareRedaction()
 	start := time.Now()
 	st := e.streams
 	session, inSession := e.session()

@@ -287,22 +287,6 @@ var (
 	})
 )
 
-// PrepareRedaction compiles the secret patterns in the background. A command that will redact
-// a long text (a build log) calls it as soon as it starts, so that compiling them (a few
-// milliseconds) runs beside its connection set-up and reading instead of in front of the
-// request; a Redact that needs a pattern first waits for it. A short text passes few or none of
-// the patterns' may tests and compiles only those.
-func PrepareRedaction() {
-	go func() {
-		for _, p := range secretPatterns() {
-			p.re()
-		}
-		wrapped()
-		identifier()
-		shellReference()
-	}()
-}
-
 // secretPatterns are compiled on first use: every spark command links this package, and only
 // a recording session and a request on its way out need them.
 var secretPatterns = sync.OnceValue(func() []secretPattern {
