@@ -1,10 +1,14 @@
 package shell
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestRedact(t *testing.T) {
@@ -233,5 +237,136 @@ func TestMaySkipsOrdinaryText(t *testing.T) {
 				t.Errorf("pattern %d (%.40s...) may match %q", i, p.re().String(), s)
 			}
 		}
+	}
+}
+
+// TestMayOnRandomMatches complements TestMayIsNecessary, which spells only the least of every
+// repetition with the lowest byte of every class: it builds random texts from each pattern's
+// syntax (random repetition counts, bytes from anywhere in each class and the troublesome ones
+// it holds: \v, é, the Kelvin sign, long s, U+FFFD; every case of (?i) letters), between random
+// neighbours and after a cut-off copy, and checks the may test of every text the pattern matches.
+func TestMayOnRandomMatches(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	type target struct {
+		name string
+		re   *regexp.Regexp
+		may  func(s string) bool
+		ast  *syntax.Regexp
+	}
+	var targets []target
+	for i, p := range secretPatterns() {
+		ast, err := syntax.Parse(p.re().String(), syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		may := func(s string) bool { return p.may == nil || p.may(&scanText{s: s}) }
+		targets = append(targets, target{fmt.Sprintf("pattern %d", i), p.re(), may, ast})
+		if ast.Op == syntax.OpCapture && ast.Sub[0].Op == syntax.OpAlternate { // knownShapes, one by one
+			for j, sub := range ast.Sub[0].Sub {
+				targets = append(targets, target{fmt.Sprintf("pattern %d alternative %d", i, j), p.re(), may, sub})
+			}
+		}
+	}
+	wast, err := syntax.Parse(wrapped().String(), syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets = append(targets, target{"wrapped", wrapped(), mayWrap, wast})
+	n := 600
+	if testing.Short() {
+		n = 200
+	}
+	neighbours := []string{"", " ", "x", "_", "\v", "é", "-", ":", "/", "@", "0", "a:", "\n", "'", ";", "\xff", "0123456789abcdef0123456789abcdef"}
+	for _, tg := range targets {
+		matched := 0
+		for range n {
+			var b strings.Builder
+			b.WriteString(neighbours[r.IntN(len(neighbours))])
+			if r.IntN(2) == 0 {
+				var c strings.Builder
+				randomMatch(r, tg.ast, &c)
+				b.WriteString(c.String()[:r.IntN(c.Len()+1)] + neighbours[r.IntN(len(neighbours))])
+			}
+			randomMatch(r, tg.ast, &b)
+			b.WriteString(neighbours[r.IntN(len(neighbours))])
+			s := b.String()
+			if !tg.re.MatchString(s) {
+				continue
+			}
+			matched++
+			if !tg.may(s) {
+				t.Errorf("%s matches %q, which fails its may test", tg.name, s)
+			}
+		}
+		if matched < n/10 {
+			t.Errorf("%s: only %d of %d random texts matched; the test proves little for it", tg.name, matched, n)
+		}
+	}
+}
+
+// awkward are runes that may tests get wrong: \v (not \s in Go), non-ASCII letters, the runes
+// (?i) folds k and s to, and the replacement character.
+var awkward = []rune{'\v', 'é', 0x212A, 0x17F, 'K', 's', ' ', '\t', '\n', ':', '@', '/', '-', '_', '.', '0', '9', 'a', 'f', 'A', 'F', 0xFFFD}
+
+// randomMatch writes to b a random text that re's syntax spells.
+func randomMatch(r *rand.Rand, re *syntax.Regexp, b *strings.Builder) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				orbit := []rune{c}
+				for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+					orbit = append(orbit, f)
+				}
+				c = orbit[r.IntN(len(orbit))]
+			}
+			b.WriteRune(c)
+		}
+	case syntax.OpCharClass:
+		if r.IntN(2) == 0 {
+			var in []rune
+			for _, c := range awkward {
+				for i := 0; i+1 < len(re.Rune); i += 2 {
+					if c >= re.Rune[i] && c <= re.Rune[i+1] {
+						in = append(in, c)
+						break
+					}
+				}
+			}
+			if len(in) > 0 {
+				b.WriteRune(in[r.IntN(len(in))])
+				return
+			}
+		}
+		i := r.IntN(len(re.Rune)/2) * 2
+		lo, hi := re.Rune[i], min(re.Rune[i+1], re.Rune[i]+200)
+		b.WriteRune(lo + rune(r.IntN(int(hi-lo+1))))
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteRune(awkward[r.IntN(len(awkward))])
+	case syntax.OpCapture:
+		randomMatch(r, re.Sub[0], b)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		lo, hi := 0, -1
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpQuest:
+			hi = 1
+		case syntax.OpRepeat:
+			lo, hi = re.Min, re.Max
+		}
+		k := lo + r.IntN(3)
+		if hi >= 0 && k > hi {
+			k = hi
+		}
+		for range k {
+			randomMatch(r, re.Sub[0], b)
+		}
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			randomMatch(r, sub, b)
+		}
+	case syntax.OpAlternate:
+		randomMatch(r, re.Sub[r.IntN(len(re.Sub))], b)
 	}
 }
