@@ -8,8 +8,8 @@ import (
 	"github.com/spark-cli/spark/cmd"
 )
 
-// main exits as soon as the command returns: releasing the signal handlers first would wait
-// for os/signal's goroutine to go idle, which costs more than the exit.
+// main exits as soon as the command returns: releasing the signal handlers first would only wait
+// for os/signal's goroutine to go idle.
 func main() {
 	os.Exit(cmd.Main(context.Background(), os.Args, cmd.SystemStreams()))
 }

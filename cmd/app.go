@@ -44,6 +44,16 @@ func (e *SignalError) Is(target error) bool { return target == context.Canceled 
 // signals cancels the returned context with a *SignalError naming it. stop releases the signals.
 func SignalContext(parent context.Context, signals ...os.Signal) (ctx context.Context, stop context.CancelFunc) {
 	ctx, cancel := context.WithCancelCause(parent)
+	ch := cancelOnSignal(ctx, cancel, signals...)
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}
+
+// cancelOnSignal cancels ctx with a *SignalError at the first of signals, until ctx is done,
+// and returns the channel the signals arrive on.
+func cancelOnSignal(ctx context.Context, cancel context.CancelCauseFunc, signals ...os.Signal) chan os.Signal {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, signals...)
 	go func() {
@@ -53,10 +63,7 @@ func SignalContext(parent context.Context, signals ...os.Signal) (ctx context.Co
 		case <-ctx.Done():
 		}
 	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		cancel(nil)
-	}
+	return ch
 }
 
 // usageError is a mistake in the command line; it maps to exit 2.
@@ -120,22 +127,12 @@ func (e *env) session() (string, bool) {
 // Main runs spark with the given arguments (args[0] is the program name) and returns the exit
 // code, as a process's main does: SIGINT and SIGTERM cancel ctx with a *SignalError as the
 // cause from the moment a command starts its work. --version, --help and completions answer
-// before that, without os/signal's goroutine and the thread it parks, which is a tenth of
-// their start-up here. The handlers stay installed until the process exits.
+// before that, without os/signal's goroutine and the thread it parks (two of the six threads
+// --version started). The handlers stay installed until the process exits.
 func Main(ctx context.Context, args []string, st Streams) int {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	arm := sync.OnceFunc(func() {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			select {
-			case s := <-ch:
-				cancel(&SignalError{Signal: s})
-			case <-ctx.Done():
-			}
-		}()
-	})
+	arm := sync.OnceFunc(func() { cancelOnSignal(ctx, cancel, os.Interrupt, syscall.SIGTERM) })
 	return runArmed(ctx, args, st, os.Getenv, arm)
 }
 

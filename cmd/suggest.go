@@ -125,8 +125,6 @@ func suggestOptionsFrom(c *cli.Context, getenv func(string) string) (suggestOpti
 }
 
 func runSuggest(ctx context.Context, e *env, opts suggestOptions) error {
-	// What suggest sends is a few short lines: the redactor compiles only the patterns whose
-	// literal pieces they hold, usually none, so nothing is compiled ahead on a second core.
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	if opts.Timeout > 0 {
