@@ -40,21 +40,23 @@ type scanText struct {
 	s        string
 	lower    string
 	lowered  bool
-	nonASCII bool // set with lower: such a text may match (?i) patterns through K or ſ
+	nonASCII bool // set by low: such a text may match (?i) patterns through K or ſ
 }
 
 func (t *scanText) set(s string) { *t = scanText{s: s} }
 
+// low returns the text in lower case, made once; a text with non-ASCII bytes is not lowered,
+// since every (?i) may test passes it anyway.
 func (t *scanText) low() string {
 	if !t.lowered {
 		t.lowered = true
-		t.lower = strings.ToLower(t.s)
 		for i := 0; i < len(t.s); i++ {
 			if t.s[i] >= 0x80 {
 				t.nonASCII = true
-				break
+				return ""
 			}
 		}
+		t.lower = strings.ToLower(t.s)
 	}
 	return t.lower
 }
