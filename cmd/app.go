@@ -81,17 +81,40 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-// commands lists the constructors of spark's subcommands, one file each.
-var commands = []func(*env) *cli.Command{
-	newEditCommand,
-	newFixCommand,
-	newUndoCommand,
-	newAgainCommand,
-	newShellCommand,
-	newHistoryCommand,
-	newSuggestCommand,
-	newInitCommand,
-	newCompletionCommand,
+// commands lists spark's subcommands by name, with their constructors (one file each). The
+// names are here so that a run can build only the commands its arguments reach (reachable).
+var commands = []struct {
+	name string
+	make func(*env) *cli.Command
+}{
+	{"edit", newEditCommand},
+	{"fix", newFixCommand},
+	{"undo", newUndoCommand},
+	{"again", newAgainCommand},
+	{"shell", newShellCommand},
+	{"history", newHistoryCommand},
+	{"suggest", newSuggestCommand},
+	{"init", newInitCommand},
+	{"completion", newCompletionCommand},
+}
+
+// reachable reports whether the command named name can run, or be listed, for these arguments:
+// the one command named first, none for a lone --version, and all of them otherwise (help,
+// completion of the command names, an unknown command's suggestions). Building a command
+// allocates its flags and touches its code, which is start-up time every run would pay.
+func reachable(args []string, name string) bool {
+	if len(args) < 2 {
+		return true
+	}
+	if len(args) == 2 && (args[1] == "--version" || args[1] == "-v") {
+		return false
+	}
+	for _, c := range commands {
+		if c.name == args[1] {
+			return c.name == name
+		}
+	}
+	return true
 }
 
 // env is what every command shares: the streams and the environment lookup.
@@ -149,7 +172,7 @@ func runArmed(ctx context.Context, args []string, st Streams, getenv func(string
 		guard = guardFilter(&st)
 	}
 	e := &env{streams: st, getenv: getenv}
-	app := newApp(e)
+	app := newApp(e, args)
 	if arm != nil {
 		app.Before = func(*cli.Context) error { arm(); return nil }
 	}
@@ -191,7 +214,8 @@ func report(ctx context.Context, st Streams, err error) int {
 	return ExitFailure
 }
 
-func newApp(e *env) *cli.App {
+// newApp builds the command line for args; nil args build every command.
+func newApp(e *env, args []string) *cli.App {
 	app := &cli.App{
 		Name:                 "spark",
 		Usage:                "stream minimal, interruptible code edits from a coding model",
@@ -229,7 +253,9 @@ $XDG_CONFIG_HOME/spark/config.toml). With neither key nor base URL, a local olla
 Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted.`,
 	}
 	for _, c := range commands {
-		app.Commands = append(app.Commands, c(e))
+		if args == nil || reachable(args, c.name) {
+			app.Commands = append(app.Commands, c.make(e))
+		}
 	}
 	for _, c := range app.Commands {
 		if c.OnUsageError == nil {

@@ -22,7 +22,7 @@ import (
 // its flags as typed (--name, -n), sorted: what the completion scripts must offer.
 func cliSurface(t *testing.T) (commands []string, flags map[string][]string) {
 	t.Helper()
-	app := newApp(&env{getenv: func(string) string { return "" }})
+	app := newApp(&env{getenv: func(string) string { return "" }}, nil)
 	app.Setup()
 	flags = map[string][]string{"": flagSpellings(app.VisibleFlags())}
 	for _, c := range app.VisibleCommands() {
