@@ -24,7 +24,8 @@ const (
 )
 
 // runFloorBench measures spark's fixed costs against the floor a tool of its kind can reach,
-// as ratios in one run: spark --version against a Go hello world built here, process start →
+// as ratios in one run: spark --version against a Go hello world built here and against
+// bench/floorapp (the card's packages with nothing of spark's own), process start →
 // request at the server for spark edit and spark suggest against curl, and spark shell's bulk
 // output against util-linux script, to a pipe and to a pty. Each comparison alternates the
 // two commands (A B A B ...) and takes the ratio pair by pair, so that a neighbour's load that
@@ -50,6 +51,10 @@ func runFloorBench(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
+	floorApp := filepath.Join(work, "floorapp")
+	if err := goBuild(ctx, "bench/floorapp", floorApp); err != nil {
+		return err
+	}
 	t := &mdTable{
 		title:  "Fixed costs against their floor (medians; ratio = median of the A/B ratios of alternating pairs)",
 		header: []string{"figure", "spark", "baseline", "ratio", "target"},
@@ -68,6 +73,18 @@ func runFloorBench(ctx context.Context, _ []string) error {
 		return fmt.Errorf("--version at %s: %w", beforeRev, err)
 	}
 	t.add(fmt.Sprintf("the same, spark built at %s (before)", beforeRev), fmtMs(median(bv)), fmtMs(median(bh)), pairRatio(bv, bh), "")
+	fv, fh, err := pairs(floorStartRuns, func() (time.Duration, error) { return timeRun(ctx, work, nil, floorApp, "--version") },
+		func() (time.Duration, error) { return timeRun(ctx, work, nil, hello) })
+	if err != nil {
+		return fmt.Errorf("floorapp --version: %w", err)
+	}
+	t.add("the card's packages alone (bench/floorapp) `--version` vs the hello world", fmtMs(median(fv)), fmtMs(median(fh)), pairRatio(fv, fh), "")
+	sv, sf, err := pairs(floorStartRuns, func() (time.Duration, error) { return timeRun(ctx, work, nil, bin, "--version") },
+		func() (time.Duration, error) { return timeRun(ctx, work, nil, floorApp, "--version") })
+	if err != nil {
+		return fmt.Errorf("--version against floorapp: %w", err)
+	}
+	t.add("`spark --version` vs bench/floorapp `--version`: what spark's own code adds", fmtMs(median(sv)), fmtMs(median(sf)), pairRatio(sv, sf), "")
 
 	es, ec, err := measureRequestStart(ctx, bin, work)
 	if err != nil {
@@ -126,8 +143,8 @@ func runFloorBench(ctx context.Context, _ []string) error {
 			return err
 		}
 	}
-	var faults [3]int64
-	for i, argv := range [][]string{{before, "--version"}, {bin, "--version"}, {hello}} {
+	var faults [4]int64
+	for i, argv := range [][]string{{before, "--version"}, {bin, "--version"}, {hello}, {floorApp, "--version"}} {
 		if faults[i], err = minorFaults(ctx, work, argv); err != nil {
 			return err
 		}
@@ -136,8 +153,8 @@ func runFloorBench(ctx context.Context, _ []string) error {
 		fmt.Sprintf("The binary (`go build`, as `go install` builds it): %.1f MB, %.1f MB at %s. Package initialisation of "+
 			"`spark --version` (`GODEBUG=inittrace=1`, the sum of its lines, median of 21): %s, %s at %s.",
 			sizes[1], sizes[0], beforeRev, fmtMs(inits[1]), fmtMs(inits[0]), beforeRev),
-		fmt.Sprintf("Minor page faults, start → exit (getrusage, median of 21): `spark --version` %d, %d at %s; the hello world %d.",
-			faults[1], faults[0], beforeRev, faults[2]),
+		fmt.Sprintf("Minor page faults, start → exit (getrusage, median of 21): `spark --version` %d, %d at %s; the hello world %d; bench/floorapp %d.",
+			faults[1], faults[0], beforeRev, faults[2], faults[3]),
 		fmt.Sprintf("Load average (1 min) before and after: %s and %s, on %s.", loadBefore, loadAvg(), hostInfo()))
 	t.print()
 	return nil
