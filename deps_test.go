@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -27,15 +29,16 @@ func TestLayering(t *testing.T) {
 		allow []string // the project's packages it may depend on
 		ban   []string // outside packages it must not depend on (exactly these, not their subpackages)
 	}{
-		{"edit", []string{"edit/patch", "internal/safe", "internal/toml"}, nil},
+		{"edit", []string{"edit/patch", "internal/lazy", "internal/safe", "internal/toml"}, nil},
 		{"edit/patch", nil, nil},
-		{"edit/locate", nil, nil},
+		{"edit/locate", []string{"internal/lazy"}, nil},
 		{"llm", []string{"internal/safe"}, []string{openaiRoot}},
 		{"llm/llmtest", nil, nil},
-		{"shell", []string{"internal/safe"}, nil},
+		{"shell", []string{"internal/lazy", "internal/safe"}, nil},
 		{"completions", nil, nil},
 		{"internal/safe", nil, nil},
 		{"internal/toml", nil, nil},
+		{"internal/lazy", nil, nil},
 	}
 	goCmd := testenv.LookPath(t, "go")
 	for _, tc := range tests {
@@ -102,5 +105,46 @@ func TestBinaryDeps(t *testing.T) {
 				t.Errorf("the spark binary depends on %s", dep)
 			}
 		}
+	}
+}
+
+// TestNoStartupCode checks that none of spark's own packages runs code while the program starts:
+// every command pays for package initialisation, --version included, and what a command needs
+// (compiled expressions, tables) is made on its first use (internal/lazy). A package-level map
+// literal, a sync.OnceValue or a function call in a var declaration gives the package an init
+// function in the binary, named PKG.init or PKG.map.init.N.
+func TestNoStartupCode(t *testing.T) {
+	goCmd := testenv.LookPath(t, "go")
+	bin := filepath.Join(t.TempDir(), "spark")
+	build := exec.Command(goCmd, "build", "-tags", "urfave_cli_no_docs", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(goCmd, "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm: %v", err)
+	}
+	initFunc := regexp.MustCompile(`^` + regexp.QuoteMeta(module) + `(?:/[\w/]+)?\.(?:init|map\.init\.\d+)$`)
+	var found, ours int
+	var inits []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[1] != "T" {
+			continue
+		}
+		found++
+		if strings.HasPrefix(f[2], module+"/") {
+			ours++
+		}
+		if initFunc.MatchString(f[2]) {
+			inits = append(inits, f[2])
+		}
+	}
+	if ours == 0 {
+		t.Fatalf("go tool nm lists %d functions, none of %s: the check below would prove nothing", found, module)
+	}
+	if len(inits) > 0 {
+		t.Errorf("spark's packages run code at start-up: %v", inits)
 	}
 }

@@ -85,12 +85,15 @@ func isRepoRoot(dir string) bool {
 	return err == nil
 }
 
-// editorconfigProps are the properties that matter to a model writing code; the rest (charset
+// editorconfigProp reports the properties that matter to a model writing code; the rest (charset
 // aside) are for editors.
-var editorconfigProps = map[string]bool{
-	"indent_style": true, "indent_size": true, "tab_width": true, "end_of_line": true,
-	"charset": true, "trim_trailing_whitespace": true, "insert_final_newline": true,
-	"max_line_length": true,
+func editorconfigProp(name string) bool {
+	switch name {
+	case "indent_style", "indent_size", "tab_width", "end_of_line", "charset",
+		"trim_trailing_whitespace", "insert_final_newline", "max_line_length":
+		return true
+	}
+	return false
 }
 
 // editorconfigFor computes the effective .editorconfig properties for file, reading the files
@@ -166,7 +169,7 @@ func applyEditorconfig(props map[string]string, data []byte, base, file string) 
 			continue
 		}
 		k = strings.ToLower(strings.TrimSpace(k))
-		if editorconfigProps[k] {
+		if editorconfigProp(k) {
 			props[k] = strings.ToLower(strings.TrimSpace(v))
 		}
 	}

@@ -65,7 +65,7 @@ func (e *SyntaxError) RepairHint() string {
 // did not parse before either (the edit did not break it). The new text is parsed first, and the
 // old one only when the new one fails, so a good edit costs one parse.
 func CheckSyntax(path string, before, after []byte) error {
-	check := syntaxCheckers[strings.ToLower(filepath.Ext(path))]
+	check := syntaxCheckerFor(strings.ToLower(filepath.Ext(path)))
 	if check.parse == nil {
 		return nil
 	}
@@ -88,10 +88,17 @@ func (c syntaxChecker) ok(path string, src []byte) bool {
 	return msg == ""
 }
 
-var syntaxCheckers = map[string]syntaxChecker{
-	".go":   {"go", parseGo},
-	".json": {"json", parseJSON},
-	".toml": {"toml", parseTOML},
+// syntaxCheckerFor returns the checker for a lower-case file extension, or none.
+func syntaxCheckerFor(ext string) syntaxChecker {
+	switch ext {
+	case ".go":
+		return syntaxChecker{"go", parseGo}
+	case ".json":
+		return syntaxChecker{"json", parseJSON}
+	case ".toml":
+		return syntaxChecker{"toml", parseTOML}
+	}
+	return syntaxChecker{}
 }
 
 func parseGo(path string, src []byte) (int, int, string) {

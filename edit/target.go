@@ -9,15 +9,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // Defaults for ResolveOptions.
@@ -212,17 +211,17 @@ func (r *resolver) exists(p string) bool {
 
 // rangeSuffix matches PATH:START[-END]. It is compiled on first use, not at package
 // initialisation, which every spark command (--version included) pays.
-var rangeSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+):([0-9]+)(?:-([0-9]+))?$`) })
+var rangeSuffix = &lazy.Regexp{Expr: `^(.+):([0-9]+)(?:-([0-9]+))?$`}
 
 func (r *resolver) isGlob(arg string) bool {
-	return strings.ContainsAny(arg, "*?[{") && !rangeSuffix().MatchString(arg) && !r.exists(arg)
+	return strings.ContainsAny(arg, "*?[{") && !rangeSuffix.Get().MatchString(arg) && !r.exists(arg)
 }
 
 // explicit resolves one argument that is not a glob. It returns nil for a repeat of an earlier
 // argument.
 func (r *resolver) explicit(arg string) (*Target, error) {
 	p, start, end := arg, 0, 0
-	if m := rangeSuffix().FindStringSubmatch(arg); m != nil && !r.exists(arg) {
+	if m := rangeSuffix.Get().FindStringSubmatch(arg); m != nil && !r.exists(arg) {
 		p = m[1]
 		bad := func(reason string) error { return &TargetError{Path: r.display(p), Reason: reason} }
 		var err1, err2 error

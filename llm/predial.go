@@ -44,7 +44,9 @@ func (c *Client) Predial() {
 // hundred certificates takes milliseconds (8 ms on a Debian machine), which this way overlap
 // the TCP and TLS round trips instead of following them. x509 loads them once per process,
 // whoever asks first; the others wait for that.
-var loadSystemRoots = sync.OnceFunc(func() { _, _ = x509.SystemCertPool() })
+var systemRoots sync.Once
+
+func loadSystemRoots() { systemRoots.Do(func() { _, _ = x509.SystemCertPool() }) }
 
 // predialer is the dialing half of the default transport: its dial functions hand out a
 // pre-dialed connection for their address when there is one.

@@ -2,9 +2,9 @@ package shell
 
 import (
 	"bytes"
-	"regexp"
-	"sync"
 	"time"
+
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // Bounds of what a record keeps of a command's output. The raw bounds are larger than the kept
@@ -176,19 +176,17 @@ func altSwitch(b []byte) (n int, on, isSwitch, complete bool) {
 // PROMPT_SP option, the PROMPT_EOL_MARK (by default a reverse-video % or #), spaces to the end
 // of the line, and carriage returns. On screen it is overwritten by the prompt unless the output
 // did not end with a newline; it is never part of the command's output.
-var zshPromptSP = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?:(?:\x1b\[[0-9;]*m)*[%#](?:\x1b\[[0-9;]*m)*)? {8,}\r(?: \r)?(?:\x1b\[K)?$`)
-})
+var zshPromptSP = &lazy.Regexp{Expr: `(?:(?:\x1b\[[0-9;]*m)*[%#](?:\x1b\[[0-9;]*m)*)? {8,}\r(?: \r)?(?:\x1b\[K)?$`}
 
 // trimZshPromptSP removes zsh's PROMPT_SP from the end of a captured output.
 func trimZshPromptSP(head, tail []byte) ([]byte, []byte) {
 	if len(tail) > 0 {
-		if loc := zshPromptSP().FindIndex(tail); loc != nil {
+		if loc := zshPromptSP.Get().FindIndex(tail); loc != nil {
 			return head, tail[:loc[0]]
 		}
 		return head, tail
 	}
-	if loc := zshPromptSP().FindIndex(head); loc != nil {
+	if loc := zshPromptSP.Get().FindIndex(head); loc != nil {
 		return head[:loc[0]], tail
 	}
 	return head, tail

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // redacted replaces a secret in a record.
@@ -283,15 +285,15 @@ func userFlag(t *scanText) bool {
 }
 
 var (
-	knownShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:` + knownShapes + `)$`) })
-	wrapped    = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(` + wrapPrefixes + `[A-Za-z0-9_.-]*)(\r?\n)([A-Za-z0-9_.-]+)`)
-	})
+	knownShape = &lazy.Regexp{Expr: `^(?:` + knownShapes + `)$`}
+	wrapped    = &lazy.Regexp{Expr: `(` + wrapPrefixes + `[A-Za-z0-9_.-]*)(\r?\n)([A-Za-z0-9_.-]+)`}
 )
 
 // secretPatterns are compiled on first use: every spark command links this package, and only
 // a recording session and a request on its way out need them.
-var secretPatterns = sync.OnceValue(func() []secretPattern {
+var secretPatterns = &lazy.Value[[]secretPattern]{New: newSecretPatterns}
+
+func newSecretPatterns() []secretPattern {
 	p := pattern
 	flagWords := []string{"passw", "passphrase", "secret", "token", "apikey", "api-key", "access-key"}
 	keyWords := []string{"passw", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
@@ -331,7 +333,7 @@ var secretPatterns = sync.OnceValue(func() []secretPattern {
 		// A bare AWS secret access key: 40 characters of base64 with the mix of a random string.
 		withCheck(p(`(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])`, hasRun(40, base64Byte)), randomBase64),
 	}
-})
+}
 
 func withCheck(p secretPattern, check func(v string) bool) secretPattern {
 	p.check = check
@@ -366,12 +368,12 @@ func randomBase64(v string) bool {
 			prev = cls
 		}
 	}
-	return upper >= 4 && lower >= 4 && digit >= 1 && slash <= 3 && changes >= 8 && v[0] != '/' && !identifier().MatchString(v)
+	return upper >= 4 && lower >= 4 && digit >= 1 && slash <= 3 && changes >= 8 && v[0] != '/' && !identifier.Get().MatchString(v)
 }
 
 // identifier matches names made of capitalised words and numbers (TestParseEmptyInput2),
 // which random strings never are.
-var identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[A-Z]?[a-z]{2,}|[0-9]+)+$`) })
+var identifier = &lazy.Regexp{Expr: `^(?:[A-Z]?[a-z]{2,}|[0-9]+)+$`}
 
 // secretEnvWords mark an environment variable as holding a secret when its name contains one.
 var secretEnvWords = []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE"}
@@ -406,16 +408,14 @@ func newRedactor(environ []string) *Redactor {
 
 // assignment finds shell assignments on a command line: NAME=value (with export, declare -x,
 // typeset -x, local, readonly, or before a command) and fish's set [-gx...] NAME value.
-var assignment = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?:^|[\s;&|(])(?:(?:export|declare|typeset|local|readonly|setenv)\s+(?:-[a-zA-Z]+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)` +
-		`|\bset\s+(?:-[a-zA-Z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)`)
-})
+var assignment = &lazy.Regexp{Expr: `(?:^|[\s;&|(])(?:(?:export|declare|typeset|local|readonly|setenv)\s+(?:-[a-zA-Z]+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)` +
+	`|\bset\s+(?:-[a-zA-Z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s;&|)'"]+)`}
 
 // Learn remembers the values that command assigns to secret-named variables (export
 // MY_API_TOKEN=...), so that they are redacted when a later command prints them: only the
 // variables present when the session started are in its environment.
 func (r *Redactor) Learn(command string) {
-	for _, m := range assignment().FindAllStringSubmatch(command, -1) {
+	for _, m := range assignment.Get().FindAllStringSubmatch(command, -1) {
 		name, value := m[1], m[2]
 		if name == "" {
 			name, value = m[3], m[4]
@@ -504,7 +504,7 @@ func (r *Redactor) redact(s string, extra []string) string {
 	s = unwrap(s)
 	var t scanText
 	t.set(s)
-	for _, p := range secretPatterns() {
+	for _, p := range secretPatterns.Get() {
 		if p.may != nil && !p.may(&t) {
 			continue
 		}
@@ -521,10 +521,10 @@ func unwrap(s string) string {
 	if !strings.Contains(s, "\n") || !mayWrap(s) {
 		return s
 	}
-	return wrapped().ReplaceAllStringFunc(s, func(m string) string {
-		sub := wrapped().FindStringSubmatch(m)
+	return wrapped.Get().ReplaceAllStringFunc(s, func(m string) string {
+		sub := wrapped.Get().FindStringSubmatch(m)
 		head, brk, tail := sub[1], sub[2], sub[3]
-		if knownShape().MatchString(head) || !knownShape().MatchString(head+tail) {
+		if knownShape.Get().MatchString(head) || !knownShape.Get().MatchString(head+tail) {
 			return m
 		}
 		return redacted + brk + redacted
@@ -562,13 +562,11 @@ func replaceSecrets(p secretPattern, s string) string {
 }
 
 // shellReference matches a value that only refers to a secret: $NAME, ${NAME}, $(command).
-var shellReference = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^\$(?:\{?[A-Za-z_][A-Za-z0-9_]*\}?|\(.*)$`)
-})
+var shellReference = &lazy.Regexp{Expr: `^\$(?:\{?[A-Za-z_][A-Za-z0-9_]*\}?|\(.*)$`}
 
 func secretShaped(v string) bool {
 	u := strings.Trim(v, `"'`)
-	if u == "" || u == redacted || shellReference().MatchString(u) || strings.TrimSpace(u) == "" {
+	if u == "" || u == redacted || shellReference.Get().MatchString(u) || strings.TrimSpace(u) == "" {
 		return false
 	}
 	if len(u) < 6 && strings.Trim(u, "0123456789") == "" {

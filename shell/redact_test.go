@@ -63,7 +63,7 @@ func TestRedact(t *testing.T) {
 // class, in the case it is written, in upper case and in lower case. A text that fails a
 // pattern's may test is not searched, so the test must pass every text that can match.
 func TestMayIsNecessary(t *testing.T) {
-	for i, p := range secretPatterns() {
+	for i, p := range secretPatterns.Get() {
 		if p.may == nil {
 			continue
 		}
@@ -175,7 +175,7 @@ func TestMayOnTexts(t *testing.T) {
 
 func checkMay(t *testing.T, s string) {
 	t.Helper()
-	for i, p := range secretPatterns() {
+	for i, p := range secretPatterns.Get() {
 		if p.may != nil && !p.may(&scanText{s: s}) && p.re().MatchString(s) {
 			t.Errorf("pattern %d matches %q, which fails its may test", i, s)
 		}
@@ -232,7 +232,7 @@ var ordinaryLines = []string{
 // pass none of them, so that redacting a suggestion's prompt compiles nothing.
 func TestMaySkipsOrdinaryText(t *testing.T) {
 	for _, s := range ordinaryLines {
-		for i, p := range secretPatterns() {
+		for i, p := range secretPatterns.Get() {
 			if p.may != nil && p.may(&scanText{s: s}) {
 				t.Errorf("pattern %d (%.40s...) may match %q", i, p.re().String(), s)
 			}
@@ -254,7 +254,7 @@ func TestMayOnRandomMatches(t *testing.T) {
 		ast  *syntax.Regexp
 	}
 	var targets []target
-	for i, p := range secretPatterns() {
+	for i, p := range secretPatterns.Get() {
 		ast, err := syntax.Parse(p.re().String(), syntax.Perl)
 		if err != nil {
 			t.Fatal(err)
@@ -267,11 +267,11 @@ func TestMayOnRandomMatches(t *testing.T) {
 			}
 		}
 	}
-	wast, err := syntax.Parse(wrapped().String(), syntax.Perl)
+	wast, err := syntax.Parse(wrapped.Get().String(), syntax.Perl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets = append(targets, target{"wrapped", wrapped(), mayWrap, wast})
+	targets = append(targets, target{"wrapped", wrapped.Get(), mayWrap, wast})
 	n := 600
 	if testing.Short() {
 		n = 200

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // A test that fails names the test, not the code it tests: the files a failing test imports
@@ -181,8 +183,8 @@ func exists(p string) bool {
 }
 
 var (
-	rePyImport = lazyRegexp(`(?m)^[ \t]*import[ \t]+([\w. \t,]+)$`)
-	rePyFrom   = lazyRegexp(`(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)`)
+	rePyImport = &lazy.Regexp{Expr: `(?m)^[ \t]*import[ \t]+([\w. \t,]+)$`}
+	rePyFrom   = &lazy.Regexp{Expr: `(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)`}
 )
 
 // pythonImports: import a.b [as c], from a.b import c, d; from . import e; from .f import g. An
@@ -208,7 +210,7 @@ func (f *finder) pythonImports(src *source, why string, add func(p, why string, 
 		}
 		return ""
 	}
-	for _, m := range rePyImport().FindAllSubmatch(src.content, -1) {
+	for _, m := range rePyImport.Get().FindAllSubmatch(src.content, -1) {
 		for _, part := range strings.Split(string(m[1]), ",") {
 			fields := strings.Fields(part)
 			if len(fields) == 0 {
@@ -223,7 +225,7 @@ func (f *finder) pythonImports(src *source, why string, add func(p, why string, 
 			}
 		}
 	}
-	for _, m := range rePyFrom().FindAllSubmatch(src.content, -1) {
+	for _, m := range rePyFrom.Get().FindAllSubmatch(src.content, -1) {
 		dots, mod := len(m[1]), string(m[2])
 		var names []string
 		for _, part := range strings.Split(strings.Trim(string(m[3]), "() \t\r\n"), ",") {
@@ -267,14 +269,14 @@ func (f *finder) pythonImports(src *source, why string, add func(p, why string, 
 	}
 }
 
-var reJSImport = lazyRegexp(`(?:\bimport[ \t]*(?:([\w$*{}, \t\n]+?)[ \t\n]*from[ \t]*)?|\brequire[ \t]*\(|\bimport[ \t]*\()[ \t]*["'](\.\.?/[^"'\n]+)["']`)
+var reJSImport = &lazy.Regexp{Expr: `(?:\bimport[ \t]*(?:([\w$*{}, \t\n]+?)[ \t\n]*from[ \t]*)?|\brequire[ \t]*\(|\bimport[ \t]*\()[ \t]*["'](\.\.?/[^"'\n]+)["']`}
 
 // jsImports: require("./x"), import … from "../x", import("./x"), export … from "./x"; only
 // relative specifiers, which name project files. The extension may be left out (.js, .ts, …, or
 // a directory's index), and a .js specifier may name a .ts source.
 func jsImports(src *source, why string, add func(p, why string, names ...string)) {
 	dir := filepath.Dir(src.path)
-	for _, m := range reJSImport().FindAllSubmatchIndex(src.content, -1) {
+	for _, m := range reJSImport.Get().FindAllSubmatchIndex(src.content, -1) {
 		spec := string(src.content[m[4]:m[5]])
 		var names []string
 		if m[2] >= 0 {
@@ -338,8 +340,8 @@ func jsNames(s string) []string {
 }
 
 var (
-	reJVMPackage = lazyRegexp(`(?m)^[ \t]*package[ \t]+([\w.]+)`)
-	reJVMImport  = lazyRegexp(`(?m)^[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+)`)
+	reJVMPackage = &lazy.Regexp{Expr: `(?m)^[ \t]*package[ \t]+([\w.]+)`}
+	reJVMImport  = &lazy.Regexp{Expr: `(?m)^[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+)`}
 )
 
 // jvmImports: the classes of the test's own package (in any source root: src/main/java and
@@ -351,7 +353,7 @@ func (f *finder) jvmImports(src *source, add func(p, why string, names ...string
 	}
 	self := f.rel(src.path)
 	pkg := ""
-	if m := reJVMPackage().FindSubmatch(src.content); m != nil {
+	if m := reJVMPackage.Get().FindSubmatch(src.content); m != nil {
 		pkg = string(m[1])
 	}
 	pkgDir := strings.ReplaceAll(pkg, ".", "/")
@@ -379,7 +381,7 @@ func (f *finder) jvmImports(src *source, add func(p, why string, names ...string
 			}
 		}
 	}
-	for _, m := range reJVMImport().FindAllSubmatch(src.content, -1) {
+	for _, m := range reJVMImport.Get().FindAllSubmatch(src.content, -1) {
 		imp := string(m[1])
 		parts := strings.Split(imp, ".")
 		// com.acme.Calc, or com.acme.Calc.ratio (a static import): the class is the last part
@@ -408,8 +410,8 @@ func (f *finder) jvmImports(src *source, add func(p, why string, names ...string
 }
 
 var (
-	reRustMod = lazyRegexp(`(?m)^[ \t]*(?:pub(?:\([\w:]+\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;`)
-	reRustUse = lazyRegexp(`(?m)^[ \t]*(?:pub(?:\([\w:]+\))?[ \t]+)?use[ \t]+(\w+)((?:::\w+)*)(?:::\{([^}]*)\}|::\*)?`)
+	reRustMod = &lazy.Regexp{Expr: `(?m)^[ \t]*(?:pub(?:\([\w:]+\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;`}
+	reRustUse = &lazy.Regexp{Expr: `(?m)^[ \t]*(?:pub(?:\([\w:]+\))?[ \t]+)?use[ \t]+(\w+)((?:::\w+)*)(?:::\{([^}]*)\}|::\*)?`}
 )
 
 // rustImports: mod x; (x.rs or x/mod.rs beside the file, or in its module's directory) and
@@ -444,7 +446,7 @@ func (f *finder) rustImports(src *source, why string, add func(p, why string, na
 		}
 		return ""
 	}
-	for _, m := range reRustMod().FindAllSubmatch(src.content, -1) {
+	for _, m := range reRustMod.Get().FindAllSubmatch(src.content, -1) {
 		name := string(m[1])
 		if countRefs(src.content, []string{name}) == 0 {
 			continue // declared, not used here: the test does not reach it through this file
@@ -453,7 +455,7 @@ func (f *finder) rustImports(src *source, why string, add func(p, why string, na
 			add(p, why, name)
 		}
 	}
-	for _, m := range reRustUse().FindAllSubmatch(src.content, -1) {
+	for _, m := range reRustUse.Get().FindAllSubmatch(src.content, -1) {
 		head := string(m[1])
 		parts := strings.Split(strings.TrimPrefix(string(m[2]), "::"), "::")
 		if parts[0] == "" {
@@ -492,7 +494,7 @@ func (f *finder) rustCrate(dir string) (string, string) {
 	for d := dir; inside(f.opts.Root, d); d = filepath.Dir(d) {
 		if b, err := os.ReadFile(filepath.Join(d, "Cargo.toml")); err == nil {
 			name := ""
-			if m := reCargoName().FindSubmatch(b); m != nil {
+			if m := reCargoName.Get().FindSubmatch(b); m != nil {
 				name = strings.ReplaceAll(string(m[1]), "-", "_")
 			}
 			return d, name
@@ -506,16 +508,16 @@ func (f *finder) rustCrate(dir string) (string, string) {
 
 func isUnder(p, dir string) bool { return inside(dir, p) && p != dir }
 
-var reCargoName = lazyRegexp(`(?m)^name[ \t]*=[ \t]*"([^"]+)"`)
+var reCargoName = &lazy.Regexp{Expr: `(?m)^name[ \t]*=[ \t]*"([^"]+)"`}
 
-var reCInclude = lazyRegexp(`(?m)^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"`)
+var reCInclude = &lazy.Regexp{Expr: `(?m)^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"`}
 
 // cIncludes: #include "x.h" (next to the file, at the root, or the one x.h in the tree, as
 // -I would find it), and the source that implements the header (x.c beside it, or the one x.c
 // in the tree).
 func (f *finder) cIncludes(src *source, add func(p, why string, names ...string)) {
 	self := f.rel(src.path)
-	for _, m := range reCInclude().FindAllSubmatch(src.content, -1) {
+	for _, m := range reCInclude.Get().FindAllSubmatch(src.content, -1) {
 		inc := filepath.FromSlash(string(m[1]))
 		var hdr string
 		for _, c := range []string{filepath.Join(filepath.Dir(src.path), inc), filepath.Join(f.opts.Root, inc)} {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // source is a file read for Locate.
@@ -186,20 +188,23 @@ func (f *finder) load(path string) *source {
 	return src
 }
 
-// privateNames are files and directories that hold credentials: an error that names one (a
-// parse error in ~/.aws/credentials, a bad line in .env) never sends its content to the model,
-// wherever the working tree is.
-var privateNames = map[string]bool{
-	".ssh": true, ".aws": true, ".gnupg": true, ".netrc": true, ".docker": true, ".kube": true,
-	".azure": true, ".password-store": true, ".git-credentials": true, ".npmrc": true,
-	".pypirc": true, ".pgpass": true, ".vault-token": true, "gcloud": true,
+// privateName reports whether a file or directory of this name holds credentials: an error that
+// names one (a parse error in ~/.aws/credentials, a bad line in .env) never sends its content to
+// the model, wherever the working tree is.
+func privateName(part string) bool {
+	switch part {
+	case ".ssh", ".aws", ".gnupg", ".netrc", ".docker", ".kube", ".azure", ".password-store",
+		".git-credentials", ".npmrc", ".pypirc", ".pgpass", ".vault-token", "gcloud":
+		return true
+	}
+	return false
 }
 
 // private reports whether the slash- or separator-separated path rel names a credentials file or
 // lies in a credentials directory, or is a dotenv file (.env, .env.local, …).
 func private(rel string) bool {
 	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
-		if privateNames[part] || part == ".env" || strings.HasPrefix(part, ".env.") {
+		if privateName(part) || part == ".env" || strings.HasPrefix(part, ".env.") {
 			return true
 		}
 	}
@@ -255,31 +260,35 @@ func (f *finder) read(src *source) string {
 	return ""
 }
 
-// Directories whose files are someone else's code: used only when nothing else is left.
-var foreignDirs = map[string]string{
-	"node_modules":     "under node_modules",
-	"bower_components": "under bower_components",
-	"vendor":           "vendored",
-	"third_party":      "vendored",
-	"site-packages":    "an installed package",
-	"dist-packages":    "an installed package",
-	".venv":            "an installed package",
-	"venv":             "an installed package",
+// foreignDir says why a directory of this name holds someone else's code, or "": its files are
+// used only when nothing else is left.
+func foreignDir(name string) string {
+	switch name {
+	case "node_modules":
+		return "under node_modules"
+	case "bower_components":
+		return "under bower_components"
+	case "vendor", "third_party":
+		return "vendored"
+	case "site-packages", "dist-packages", ".venv", "venv":
+		return "an installed package"
+	}
+	return ""
 }
 
 // reGenerated matches the marker of a generated file: Go's "Code generated … DO NOT EDIT." line
 // (in any comment style) and the @generated tag that other generators use.
-var reGenerated = lazyRegexp(`(?m)^\s*(?://|#|/?\*|--|;)\s*(?:Code generated\b.*\bDO NOT EDIT\b|.*@generated\b)`)
+var reGenerated = &lazy.Regexp{Expr: `(?m)^\s*(?://|#|/?\*|--|;)\s*(?:Code generated\b.*\bDO NOT EDIT\b|.*@generated\b)`}
 
 // fallbackReason says why a file is used only when no other is left, or "".
 func fallbackReason(root, path string, content []byte) string {
 	rel, _ := filepath.Rel(root, path)
 	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
-		if r, ok := foreignDirs[part]; ok {
+		if r := foreignDir(part); r != "" {
 			return r
 		}
 	}
-	if reGenerated().Match(content[:min(len(content), 4096)]) {
+	if reGenerated.Get().Match(content[:min(len(content), 4096)]) {
 		return "generated"
 	}
 	if n := countLines(content); n > 0 && len(content)/n > 500 {
@@ -434,7 +443,7 @@ func (f *finder) buildIndex() {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != f.opts.Root && (strings.HasPrefix(name, ".") || foreignDirs[name] != "" || name == "__pycache__" || name == "target") {
+			if p != f.opts.Root && (strings.HasPrefix(name, ".") || foreignDir(name) != "" || name == "__pycache__" || name == "target") {
 				return filepath.SkipDir
 			}
 			return nil

@@ -1,11 +1,11 @@
 package locate
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/spark-cli/spark/internal/lazy"
 )
 
 // Kind says how a location relates to the failure; it decides the location's rank.
@@ -232,7 +232,7 @@ func jvmTraceLine(line string) bool {
 		strings.HasPrefix(line, "Caused by: ")
 }
 
-var reJVMFrame = lazyRegexp(`^\s+at (?:\S+/)?([\w$.<>-]+)\.[\w$<>-]+\(([\w$-]+\.(?:java|kt|kts|scala|groovy)):(\d+)\)$`)
+var reJVMFrame = &lazy.Regexp{Expr: `^\s+at (?:\S+/)?([\w$.<>-]+)\.[\w$<>-]+\(([\w$-]+\.(?:java|kt|kts|scala|groovy)):(\d+)\)$`}
 
 // jvmFrame: <TAB>at com.acme.Calc.ratio(Calc.java:4), at java.base/java.lang.Integer.parseInt(…),
 // at app//com.acme.Main.main(Main.kt:6). The file is looked for under its package's directory
@@ -241,7 +241,7 @@ func (s *scanner) jvmFrame(line string, i int) bool {
 	if !strings.HasSuffix(line, ")") || !strings.Contains(line, "at ") {
 		return false
 	}
-	m := reJVMFrame().FindStringSubmatch(line)
+	m := reJVMFrame.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -271,7 +271,7 @@ func (s *scanner) jvmCausedBy(line string, i int) bool {
 	return true
 }
 
-var reSanitizerFrame = lazyRegexp(`^\s*#\d+ 0x[0-9a-f]+ in (?:.+?) (\S+?):(\d+)(?::(\d+))?$`)
+var reSanitizerFrame = &lazy.Regexp{Expr: `^\s*#\d+ 0x[0-9a-f]+ in (?:.+?) (\S+?):(\d+)(?::(\d+))?$`}
 
 // sanitizerFrame:     #0 0x55780f367371 in last src/buf.c:4 (gcc), … in last /src/buf.c:4:9
 // (clang). The frames of the report's first stack are errors; those of an allocation or free
@@ -281,7 +281,7 @@ func (s *scanner) sanitizerFrame(line string, i int) bool {
 	if !strings.HasPrefix(t, "#") || !strings.Contains(t, " 0x") {
 		return false
 	}
-	m := reSanitizerFrame().FindStringSubmatch(line)
+	m := reSanitizerFrame.Get().FindStringSubmatch(line)
 	if m == nil {
 		return strings.Contains(t, " in ") // a frame in a binary without debug information
 	}
@@ -289,7 +289,7 @@ func (s *scanner) sanitizerFrame(line string, i int) bool {
 	return true
 }
 
-var reSanitizerSummary = lazyRegexp(`^SUMMARY: \w+Sanitizer: \S+ (\S+?):(\d+)(?::(\d+))? in `)
+var reSanitizerSummary = &lazy.Regexp{Expr: `^SUMMARY: \w+Sanitizer: \S+ (\S+?):(\d+)(?::(\d+))? in `}
 
 // sanitizerSummary: SUMMARY: AddressSanitizer: heap-buffer-overflow src/buf.c:4 in last. It
 // also marks where the report's stacks begin and change: after "ERROR: AddressSanitizer" or a
@@ -307,20 +307,20 @@ func (s *scanner) sanitizerSummary(line string, i int) bool {
 	if !strings.HasPrefix(line, "SUMMARY: ") {
 		return false
 	}
-	if m := reSanitizerSummary().FindStringSubmatch(line); m != nil {
+	if m := reSanitizerSummary.Get().FindStringSubmatch(line); m != nil {
 		s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "sanitizer-summary", i)
 	}
 	return true
 }
 
-var reNodeTestLocation = lazyRegexp(`^\s+location: '(.+?):(\d+):(\d+)'$`)
+var reNodeTestLocation = &lazy.Regexp{Expr: `^\s+location: '(.+?):(\d+):(\d+)'$`}
 
 // nodeTestLocation:   location: '/src/sum.test.js:5:1', in the YAML block of a failing test
 func (s *scanner) nodeTestLocation(line string, i int) bool {
 	if !strings.Contains(line, "location: '") {
 		return false
 	}
-	m := reNodeTestLocation().FindStringSubmatch(line)
+	m := reNodeTestLocation.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -328,7 +328,7 @@ func (s *scanner) nodeTestLocation(line string, i int) bool {
 	return true
 }
 
-var reNodeTestFrame = lazyRegexp(`^(?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`)
+var reNodeTestFrame = &lazy.Regexp{Expr: `^(?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`}
 
 // nodeTestStack: the frames of a TAP stack: |- block, innermost first, written without "at":
 //
@@ -348,21 +348,21 @@ func (s *scanner) nodeTestStack(line string, i int) bool {
 		s.tapStack = ""
 		return false
 	}
-	m := reNodeTestFrame().FindStringSubmatch(t)
+	m := reNodeTestFrame.Get().FindStringSubmatch(t)
 	if m != nil && !strings.HasPrefix(m[1], "node:") {
 		s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "node-test-stack", i)
 	}
 	return true
 }
 
-var reNodeTestAt = lazyRegexp(`^test at (\S+?):(\d+):(\d+)$`)
+var reNodeTestAt = &lazy.Regexp{Expr: `^test at (\S+?):(\d+):(\d+)$`}
 
 // nodeTestAt: test at sum.test.js:5:1, above a failing test in the spec reporter's summary
 func (s *scanner) nodeTestAt(line string, i int) bool {
 	if !strings.HasPrefix(line, "test at ") {
 		return false
 	}
-	m := reNodeTestAt().FindStringSubmatch(line)
+	m := reNodeTestAt.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -370,14 +370,14 @@ func (s *scanner) nodeTestAt(line string, i int) bool {
 	return true
 }
 
-var reCAssert = lazyRegexp(`^\S+: (\S+?):(\d+): .*: Assertion .* failed\.$`)
+var reCAssert = &lazy.Regexp{Expr: `^\S+: (\S+?):(\d+): .*: Assertion .* failed\.$`}
 
 // cAssert: t: tests/test_buf.c:6: main: Assertion `last(xs, 3) == 3' failed.
 func (s *scanner) cAssert(line string, i int) bool {
 	if !strings.Contains(line, ": Assertion ") {
 		return false
 	}
-	m := reCAssert().FindStringSubmatch(line)
+	m := reCAssert.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -385,7 +385,7 @@ func (s *scanner) cAssert(line string, i int) bool {
 	return true
 }
 
-var reShellLine = lazyRegexp(`^([^\s:]+): (?:line )?(\d+): \S`)
+var reShellLine = &lazy.Regexp{Expr: `^([^\s:]+): (?:line )?(\d+): \S`}
 
 // shellLine: scripts/deploy.sh: line 4: cp_files: command not found (bash), and
 // scripts/deploy.sh: 4: cp_files: not found (dash, as sh)
@@ -398,7 +398,7 @@ func (s *scanner) shellLine(line string, i int) bool {
 	if rest := strings.TrimPrefix(line[c+2:], "line "); rest == "" || rest[0] < '0' || rest[0] > '9' {
 		return false
 	}
-	m := reShellLine().FindStringSubmatch(line)
+	m := reShellLine.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -406,14 +406,14 @@ func (s *scanner) shellLine(line string, i int) bool {
 	return true
 }
 
-var rePythonFrame = lazyRegexp(`^\s*File "([^"]+)", line (\d+)`)
+var rePythonFrame = &lazy.Regexp{Expr: `^\s*File "([^"]+)", line (\d+)`}
 
 // pythonFrame:   File "/src/app.py", line 5, in main
 func (s *scanner) pythonFrame(line string, i int) bool {
 	if !strings.Contains(line, `File "`) {
 		return false
 	}
-	m := rePythonFrame().FindStringSubmatch(line)
+	m := rePythonFrame.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -421,14 +421,14 @@ func (s *scanner) pythonFrame(line string, i int) bool {
 	return true
 }
 
-var reGoPanicFrame = lazyRegexp(`^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$`)
+var reGoPanicFrame = &lazy.Regexp{Expr: `^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$`}
 
 // goPanicFrame: <TAB>/src/calc/calc.go:10 +0x1d
 func (s *scanner) goPanicFrame(line string, i int) bool {
 	if len(line) < 6 || line[0] != '\t' || !strings.Contains(line, ".go:") {
 		return false
 	}
-	m := reGoPanicFrame().FindStringSubmatch(line)
+	m := reGoPanicFrame.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -530,14 +530,14 @@ func (s *scanner) pytestFailed(line string, i int) bool {
 	return true
 }
 
-var reRustArrow = lazyRegexp(`^\s*(-->|:::) (.+?):(\d+):(\d+)$`)
+var reRustArrow = &lazy.Regexp{Expr: `^\s*(-->|:::) (.+?):(\d+):(\d+)$`}
 
 // rustArrow:  --> src/main.rs:6:24, after an error[E0425]: or warning: header
 func (s *scanner) rustArrow(line string, i int) bool {
 	if !strings.Contains(line, "--> ") {
 		return false
 	}
-	m := reRustArrow().FindStringSubmatch(line)
+	m := reRustArrow.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -550,7 +550,7 @@ func (s *scanner) rustRelated(line string, i int) bool {
 	if !strings.Contains(line, "::: ") {
 		return false
 	}
-	m := reRustArrow().FindStringSubmatch(line)
+	m := reRustArrow.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -558,16 +558,16 @@ func (s *scanner) rustRelated(line string, i int) bool {
 	return true
 }
 
-var reRustPanic = lazyRegexp(`panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`)
+var reRustPanic = &lazy.Regexp{Expr: `panicked at (?:'.*', )?(\S+?):(\d+):(\d+):?$`}
 
-var reRustPanicEnd = lazyRegexp(`', (\S+?):(\d+):(\d+)$`)
+var reRustPanicEnd = &lazy.Regexp{Expr: `', (\S+?):(\d+):(\d+)$`}
 
 // rustPanic: thread 'main' (1234) panicked at src/main.rs:2:5:, and before Rust 1.73 thread
 // 'main' panicked at 'message', src/main.rs:2:5, whose message may span lines (assert_eq!'s
 // left and right), the location closing the last.
 func (s *scanner) rustPanic(line string, i int) bool {
 	if s.rustOpen {
-		if m := reRustPanicEnd().FindStringSubmatch(line); m != nil {
+		if m := reRustPanicEnd.Get().FindStringSubmatch(line); m != nil {
 			s.rustOpen = false
 			s.add(Loc{Path: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Kind: Error}, "rust-panic", i)
 			return true
@@ -576,7 +576,7 @@ func (s *scanner) rustPanic(line string, i int) bool {
 	if !strings.Contains(line, "panicked at ") {
 		return false
 	}
-	m := reRustPanic().FindStringSubmatch(line)
+	m := reRustPanic.Get().FindStringSubmatch(line)
 	if m == nil {
 		s.rustOpen = strings.Contains(line, "panicked at '")
 		return s.rustOpen
@@ -585,7 +585,7 @@ func (s *scanner) rustPanic(line string, i int) bool {
 	return true
 }
 
-var reStackAt = lazyRegexp(`^\s+at (?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`)
+var reStackAt = &lazy.Regexp{Expr: `^\s+at (?:.*? \()?([^\s()]+?):(\d+):(\d+)\)?$`}
 
 // stackAt:     at readPort (/src/lib/config.js:2:21), at file:///src/esm.mjs:7:1, and rust
 // backtraces' at /src/main.rs:2:5. Node.js prints the innermost frame first.
@@ -594,7 +594,7 @@ func (s *scanner) stackAt(line string, i int) bool {
 	if len(t) == len(line) || !strings.HasPrefix(t, "at ") {
 		return false
 	}
-	m := reStackAt().FindStringSubmatch(line)
+	m := reStackAt.Get().FindStringSubmatch(line)
 	if m == nil {
 		return true // a frame without a file (native code, "index 0"): nothing to find
 	}
@@ -605,14 +605,14 @@ func (s *scanner) stackAt(line string, i int) bool {
 	return true
 }
 
-var reNodeThrowSite = lazyRegexp(`^(\S+\.(?:[cm]?[jt]s|[jt]sx)):(\d+)$`)
+var reNodeThrowSite = &lazy.Regexp{Expr: `^(\S+\.(?:[cm]?[jt]s|[jt]sx)):(\d+)$`}
 
 // nodeThrowSite: /src/lib/config.js:2, the first line of an uncaught exception's report
 func (s *scanner) nodeThrowSite(line string, i int) bool {
 	if line == "" || line[0] == ' ' || line[0] == '\t' || !strings.Contains(line, "s:") {
 		return false
 	}
-	m := reNodeThrowSite().FindStringSubmatch(line)
+	m := reNodeThrowSite.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -620,14 +620,14 @@ func (s *scanner) nodeThrowSite(line string, i int) bool {
 	return true
 }
 
-var reTsc = lazyRegexp(`^(\S.*?)\((\d+),(\d+)\): (error|warning)`)
+var reTsc = &lazy.Regexp{Expr: `^(\S.*?)\((\d+),(\d+)\): (error|warning)`}
 
 // tsc: src/main.ts(3,32): error TS2322: Type 'string' is not assignable to type 'number'.
 func (s *scanner) tsc(line string, i int) bool {
 	if !strings.Contains(line, "): ") {
 		return false
 	}
-	m := reTsc().FindStringSubmatch(line)
+	m := reTsc.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -635,14 +635,14 @@ func (s *scanner) tsc(line string, i int) bool {
 	return true
 }
 
-var reTscPretty = lazyRegexp(`^(\S+?):(\d+):(\d+) - (error|warning) TS\d+`)
+var reTscPretty = &lazy.Regexp{Expr: `^(\S+?):(\d+):(\d+) - (error|warning) TS\d+`}
 
 // tscPretty: src/main.ts:3:32 - error TS2322: …
 func (s *scanner) tscPretty(line string, i int) bool {
 	if !strings.Contains(line, " - ") {
 		return false
 	}
-	m := reTscPretty().FindStringSubmatch(line)
+	m := reTscPretty.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -674,14 +674,14 @@ func (s *scanner) tscRelated(line string, i int) bool {
 	return true
 }
 
-var reEslintCompact = lazyRegexp(`^(\S.*?): line (\d+), col (\d+), (Error|Warning) - `)
+var reEslintCompact = &lazy.Regexp{Expr: `^(\S.*?): line (\d+), col (\d+), (Error|Warning) - `}
 
 // eslintCompact: /src/app.js: line 5, col 37, Error - 'pth' is not defined. (no-undef)
 func (s *scanner) eslintCompact(line string, i int) bool {
 	if !strings.Contains(line, ": line ") {
 		return false
 	}
-	m := reEslintCompact().FindStringSubmatch(line)
+	m := reEslintCompact.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -689,14 +689,14 @@ func (s *scanner) eslintCompact(line string, i int) bool {
 	return true
 }
 
-var reEslintStylish = lazyRegexp(`^\s+(\d+):(\d+)\s+(error|warning)\s`)
+var reEslintStylish = &lazy.Regexp{Expr: `^\s+(\d+):(\d+)\s+(error|warning)\s`}
 
 // eslintStylish:   5:37  error  'pth' is not defined  no-undef, under its file's header line
 func (s *scanner) eslintStylish(line string, i int) bool {
 	if s.eslint == "" || line == "" || line[0] != ' ' {
 		return false
 	}
-	m := reEslintStylish().FindStringSubmatch(line)
+	m := reEslintStylish.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -713,14 +713,14 @@ func (s *scanner) eslintFile(line string, i int) bool {
 	return true
 }
 
-var reGccInclude = lazyRegexp(`^(?:In file included|\s+) from (\S+?):(\d+)(?::(\d+))?[:,]$`)
+var reGccInclude = &lazy.Regexp{Expr: `^(?:In file included|\s+) from (\S+?):(\d+)(?::(\d+))?[:,]$`}
 
 // gccInclude: In file included from main.c:2: (and the "                 from x.c:3," lines)
 func (s *scanner) gccInclude(line string, i int) bool {
 	if !strings.Contains(line, " from ") {
 		return false
 	}
-	m := reGccInclude().FindStringSubmatch(line)
+	m := reGccInclude.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -728,14 +728,14 @@ func (s *scanner) gccInclude(line string, i int) bool {
 	return true
 }
 
-var reMakeDir = lazyRegexp(`^\S*make(?:\[\d+\])?: (Entering|Leaving) directory ['‘` + "`" + `](.+?)['’]$`)
+var reMakeDir = &lazy.Regexp{Expr: `^\S*make(?:\[\d+\])?: (Entering|Leaving) directory ['‘` + "`" + `](.+?)['’]$`}
 
 // makeDir: make[1]: Entering directory '/src/sub' (relative paths after it start there)
 func (s *scanner) makeDir(line string, i int) bool {
 	if !strings.Contains(line, " directory ") {
 		return false
 	}
-	m := reMakeDir().FindStringSubmatch(line)
+	m := reMakeDir.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -747,14 +747,14 @@ func (s *scanner) makeDir(line string, i int) bool {
 	return true
 }
 
-var reMakeRecipe = lazyRegexp(`^\S*make(?:\[\d+\])?: \*\*\* \[(\S+?):(\d+): [^\]]*\] Error \d+`)
+var reMakeRecipe = &lazy.Regexp{Expr: `^\S*make(?:\[\d+\])?: \*\*\* \[(\S+?):(\d+): [^\]]*\] Error \d+`}
 
 // makeRecipe: make: *** [Makefile:4: main] Error 1, the recipe line that failed
 func (s *scanner) makeRecipe(line string, i int) bool {
 	if !strings.Contains(line, ": *** [") {
 		return false
 	}
-	m := reMakeRecipe().FindStringSubmatch(line)
+	m := reMakeRecipe.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -762,14 +762,14 @@ func (s *scanner) makeRecipe(line string, i int) bool {
 	return true
 }
 
-var reLdUndefined = lazyRegexp(`^(\S+?):\(\.[\w.$]+\+0x[0-9a-f]+\): (?:undefined reference|multiple definition)`)
+var reLdUndefined = &lazy.Regexp{Expr: `^(\S+?):\(\.[\w.$]+\+0x[0-9a-f]+\): (?:undefined reference|multiple definition)`}
 
 // ldUndefined: main.c:(.text+0x13): undefined reference to `twice'
 func (s *scanner) ldUndefined(line string, i int) bool {
 	if !strings.Contains(line, ":(.") {
 		return false
 	}
-	m := reLdUndefined().FindStringSubmatch(line)
+	m := reLdUndefined.Get().FindStringSubmatch(line)
 	if m == nil {
 		return false
 	}
@@ -864,12 +864,6 @@ func leadingInt(s string) (int, string) {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// lazyRegexp compiles a pattern on first use, so that starting spark costs nothing for the rows
-// an output never reaches.
-func lazyRegexp(pattern string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
-}
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
