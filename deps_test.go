@@ -112,7 +112,8 @@ func TestBinaryDeps(t *testing.T) {
 // every command pays for package initialisation, --version included, and what a command needs
 // (compiled expressions, tables) is made on its first use (internal/lazy). A package-level map
 // literal, a sync.OnceValue or a function call in a var declaration gives the package an init
-// function in the binary, named PKG.init or PKG.map.init.N.
+// function in the binary, named PKG.init or PKG.map.init.N; a func init() is PKG.init.N. The
+// main package is named main there.
 func TestNoStartupCode(t *testing.T) {
 	goCmd := testenv.LookPath(t, "go")
 	bin := filepath.Join(t.TempDir(), "spark")
@@ -125,7 +126,7 @@ func TestNoStartupCode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go tool nm: %v", err)
 	}
-	initFunc := regexp.MustCompile(`^` + regexp.QuoteMeta(module) + `(?:/[\w/]+)?\.(?:init|map\.init\.\d+)$`)
+	initFunc := regexp.MustCompile(`^(?:main|` + regexp.QuoteMeta(module) + `(?:/[\w/.-]+)?)\.(?:init(?:\.\d+)?|map\.init\.\d+)$`)
 	var found, ours int
 	var inits []string
 	for _, line := range strings.Split(string(out), "\n") {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/creack/pty"
@@ -22,6 +23,8 @@ func main() {
 	app := &cli.App{
 		Name:    "floorapp",
 		Version: "dev",
+		// As spark does: left zero, urfave/cli stats the executable for a date.
+		Compiled: time.Unix(0, 0).UTC(),
 		Action: func(c *cli.Context) error {
 			files, err := doublestar.FilepathGlob(c.Args().Get(1))
 			if err != nil {

@@ -15,12 +15,16 @@ type Regexp struct {
 
 	once sync.Once
 	re   *regexp.Regexp
+	err  error
 }
 
 // Get returns the compiled expression. Like regexp.MustCompile, it panics if Expr is invalid,
-// which the tests that use each expression find.
+// at every call; the tests that use each expression find that.
 func (r *Regexp) Get() *regexp.Regexp {
-	r.once.Do(func() { r.re = regexp.MustCompile(r.Expr) })
+	r.once.Do(func() { r.re, r.err = regexp.Compile(r.Expr) })
+	if r.err != nil {
+		panic("lazy.Regexp: " + r.err.Error())
+	}
 	return r.re
 }
 

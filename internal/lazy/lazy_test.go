@@ -1,6 +1,8 @@
 package lazy
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -17,12 +19,17 @@ func TestRegexp(t *testing.T) {
 }
 
 func TestRegexpInvalidPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("an invalid expression did not panic")
-		}
-	}()
-	(&Regexp{Expr: `(`}).Get()
+	bad := &Regexp{Expr: `(`}
+	for i := range 2 {
+		func() {
+			defer func() {
+				if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "missing closing )") {
+					t.Errorf("call %d of Get on an invalid expression: panic %v, want the compile error", i+1, p)
+				}
+			}()
+			bad.Get()
+		}()
+	}
 }
 
 func TestValueOnce(t *testing.T) {
