@@ -77,7 +77,7 @@ func (p *ptySpark) screen() string {
 	return p.out.String()
 }
 
-// waitFor waits until the output contains s, at most 10 s.
+// waitFor waits until the output contains s, at most waitTime.
 func (p *ptySpark) waitFor(s string) {
 	p.t.Helper()
 	deadline := time.Now().Add(waitTime)
@@ -89,7 +89,7 @@ func (p *ptySpark) waitFor(s string) {
 	}
 }
 
-// waitCount waits until s appears n times in the output, at most 10 s.
+// waitCount waits until s appears n times in the output, at most waitTime.
 func (p *ptySpark) waitCount(s string, n int) {
 	p.t.Helper()
 	deadline := time.Now().Add(waitTime)

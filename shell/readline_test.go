@@ -59,7 +59,7 @@ func (p *ptyPair) screen() string {
 	return p.out.String()
 }
 
-// waitCount waits until s has been echoed n times, at most 10 s.
+// waitCount waits until s has been echoed n times, at most waitTime.
 func (p *ptyPair) waitCount(s string, n int) {
 	p.t.Helper()
 	deadline := time.Now().Add(waitTime)
